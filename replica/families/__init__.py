@@ -1,0 +1,1 @@
+"""Site families: one module per CMS the replica imitates."""
