@@ -15,3 +15,18 @@ def data_dir(given: str | os.PathLike[str] | None = None) -> Path:
     if given:
         return Path(given)
     return Path(os.environ.get(DATA_ENV) or DEFAULT_DATA)
+
+
+# Debian's Chromium: Playwright cannot download its own browser on these machines.
+CHROMIUM_ENV = "NIANBAO_CHROMIUM"
+CHROMIUM_ARGS = (
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+)
+
+
+def chromium_path() -> str:
+    """The Chromium binary: ``$NIANBAO_CHROMIUM`` or Debian's ``/usr/bin/chromium``."""
+    return os.environ.get(CHROMIUM_ENV) or "/usr/bin/chromium"

@@ -1,1 +1,1 @@
-"""placeholder."""
+"""Storage and history: the SQLite archive, the content-addressed blob store, events."""

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import http.client
 import ssl
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,3 +46,35 @@ def fetch(
             return Fetched(response.status, dict(response.headers), response.read())
     except urllib.error.HTTPError as error:
         return Fetched(error.code, dict(error.headers), error.read())
+
+
+def request_raw(
+    proxy: str,
+    method: str,
+    url: str,
+    headers: dict[str, str] | None = None,
+    body: bytes | None = None,
+    timeout: float = 20,
+) -> Fetched:
+    """One request through the proxy, exactly as sent: no redirects followed, no
+    decompression (HTTPS goes through a CONNECT tunnel)."""
+    parts = urlsplit(url)
+    proxy_parts = urlsplit(proxy)
+    target = parts.path + (f"?{parts.query}" if parts.query else "")
+    if parts.scheme == "https":
+        context = ssl._create_unverified_context()  # noqa: S323 (replica certificate)
+        conn: http.client.HTTPConnection = http.client.HTTPSConnection(
+            proxy_parts.hostname, proxy_parts.port, timeout=timeout, context=context
+        )
+        conn.set_tunnel(parts.hostname or "", parts.port or 443)
+    else:
+        conn = http.client.HTTPConnection(
+            proxy_parts.hostname, proxy_parts.port, timeout=timeout
+        )
+        target = url
+    try:
+        conn.request(method, target, body=body, headers=headers or {})
+        response = conn.getresponse()
+        return Fetched(response.status, dict(response.getheaders()), response.read())
+    finally:
+        conn.close()

@@ -1,1 +1,1 @@
-"""placeholder."""
+"""One spider module per site family (Hanweb, TRS, Fujian…)."""

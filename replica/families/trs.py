@@ -109,7 +109,7 @@ class ColumnBuilder:
         self.meta_only_page = options.get("meta_only_page")
         self.path = f"{spec.option('root')['path']}{key}/"
         self.items: list[str] = []
-        self.modified = utc(SITE_DATE)
+        self.modified: datetime | None = None
 
     def _crumb(self, depth: int) -> str:
         up = "../" * depth
@@ -143,7 +143,9 @@ class ColumnBuilder:
             f'<li><a href="{e(href)}" target="_blank" title="{e(posting.list_title)}">'
             f"{e(posting.list_title)}</a><span>{day}</span></li>"
         )
-        self.modified = max(self.modified, utc(posting.published))
+        self.modified = max(
+            self.modified or utc(posting.published), utc(posting.published)
+        )
         if isinstance(posting.item, Report):
             self.site.documents[posting.item.key] = refs
 
@@ -210,7 +212,9 @@ class ColumnBuilder:
             declare = current != self.meta_only_page
             self.site.add(
                 f"{self.path}{page_name(current)}",
-                _page(html, self.charset, self.modified, declare=declare),
+                _page(
+                    html, self.charset, self.modified or utc(SITE_DATE), declare=declare
+                ),
             )
 
 
@@ -239,7 +243,9 @@ def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
         + f"<body>\n{_crumb([('首页', '../../../'), ('政府信息公开', '../../')])}\n"
         + f'<div class="column-nav"><h3>{e(root["name"])}</h3><ul>{nav}</ul></div>\n</body></html>'
     )
-    newest = max(c.modified for c in columns.values())
+    newest = max(
+        (c.modified for c in columns.values() if c.modified), default=utc(SITE_DATE)
+    )
     site.add(f"{root['path']}index.html", _page(root_html, "utf-8", newest))
     site.add(
         "/xxgk/index.html",

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Set up nianbao on a fresh Debian/Ubuntu machine (or an existing one): the system
+# packages the tests and the crawler need, uv, and the project's virtualenv.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian packages: Chromium for pages that need JavaScript (Playwright drives it;
+# it cannot download its own browser here) and a CJK font for its screenshots.
+PACKAGES=(chromium fonts-wqy-microhei)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if ((${#missing[@]})); then
+  if [[ $(id -u) -eq 0 ]]; then
+    echo "bootstrap: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  elif command -v sudo >/dev/null; then
+    sudo apt-get update -qq && sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "bootstrap: please install these Debian packages first: ${missing[*]}" >&2
+    exit 1
+  fi
+fi
+
+# uv (from PyPI, so it works where only package registries are reachable).
+python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check uv
+python3 -m uv sync --quiet
+echo "bootstrap: ready ($(python3 -m uv run python --version), $(/usr/bin/chromium --version 2>/dev/null | head -1))"

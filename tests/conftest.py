@@ -1,0 +1,76 @@
+"""Shared fixtures: replica servers per night, manifests, and a fetch helper."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from replica.catalog import catalog
+from replica.client import Fetched, fetch, request_raw
+from replica.server import ReplicaThread
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
+
+@pytest.fixture(scope="session")
+def replica_at() -> Iterator[Callable[[int], ReplicaThread]]:
+    """A running replica for night N (one server per night, shared by the session)."""
+    servers: dict[int, ReplicaThread] = {}
+
+    def get(epoch: int) -> ReplicaThread:
+        if epoch not in servers:
+            servers[epoch] = ReplicaThread(epoch).start()
+        return servers[epoch]
+
+    yield get
+    for server in servers.values():
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def replica(replica_at: Callable[[int], ReplicaThread]) -> ReplicaThread:
+    """The replica on night 1."""
+    return replica_at(1)
+
+
+@pytest.fixture(scope="session")
+def manifest() -> dict[str, dict]:
+    """Night 1's manifest by report key."""
+    return {entry["key"]: entry for entry in catalog(1).manifest(tables=True)}
+
+
+@pytest.fixture
+def get(replica: ReplicaThread) -> Callable[..., Fetched]:
+    """GET through the night-1 replica (redirects followed)."""
+
+    def go(url: str, headers: dict[str, str] | None = None) -> Fetched:
+        return fetch(replica.proxy, url, headers)
+
+    return go
+
+
+@pytest.fixture
+def raw(replica: ReplicaThread) -> Callable[..., Fetched]:
+    """One raw request through the night-1 replica (no redirects, no decoding)."""
+
+    def go(
+        method: str,
+        url: str,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+    ) -> Fetched:
+        return request_raw(replica.proxy, method, url, headers, body)
+
+    return go
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """A skipped test is a failed promise: nothing may be skipped (CI runs everything)."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    if skipped:
+        terminalreporter.write_line(
+            f"{len(skipped)} test(s) skipped: skips are not allowed", red=True
+        )
+        terminalreporter._session.exitstatus = 1
