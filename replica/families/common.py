@@ -75,6 +75,20 @@ def attachment_name(posting: Posting) -> str:
     return f"{posting.item.title}.{fmt}"
 
 
+def article_meta(posting: Posting, close: str = ">") -> str:
+    """The ArticleTitle / PubDate / ContentSource meta tags every gov CMS writes.
+
+    :param close: ``">"`` (TRS) or ``"/>"`` (Hanweb's XHTML templates).
+    """
+    item = posting.item
+    stamp = posting.published.strftime("%Y-%m-%d %H:%M")
+    return (
+        f'<meta name="ArticleTitle" content="{e(item.title)}"{close}\n'
+        f'<meta name="PubDate" content="{stamp}"{close}\n'
+        f'<meta name="ContentSource" content="{e(item.publisher)}"{close}\n'
+    )
+
+
 def hex_name(*parts: object, length: int = 32) -> str:
     """A stable hex id for generated file names."""
     return hashlib.sha256("|".join(str(p) for p in parts).encode()).hexdigest()[:length]

@@ -6,7 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from replica.families.common import date_text, e
+from replica.families.common import article_meta, date_text, e
 from replica.model import Noise, Posting
 from replica.site import Resource, Site
 
@@ -93,12 +93,7 @@ def hanweb_article(
 ) -> str:
     """An ``/art/…`` article page: title, date line or metadata table, ``#zoom`` body."""
     item = posting.item
-    stamp = posting.published.strftime("%Y-%m-%d %H:%M")
-    meta = (
-        f'<meta name="ArticleTitle" content="{e(item.title)}"/>\n'
-        f'<meta name="PubDate" content="{stamp}"/>\n'
-        f'<meta name="ContentSource" content="{e(item.publisher)}"/>\n'
-    )
+    meta = article_meta(posting, "/>")
     style = spec.option("date_style", "iso_date")
     if spec.option("metadata_table"):
         info = _metadata_table(spec, posting)

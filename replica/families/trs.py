@@ -24,6 +24,7 @@ from replica.families.common import (
     ATTACHMENT_FORMAT,
     HAS_ARTICLE,
     article_html,
+    article_meta,
     attachment_bytes,
     attachment_name,
     e,
@@ -165,11 +166,7 @@ class ColumnBuilder:
     def _article(self, posting: Posting, refs: list[DocRef]) -> str:
         item = posting.item
         stamp = posting.published.strftime("%Y-%m-%d %H:%M")
-        meta = (
-            f'<meta name="ArticleTitle" content="{e(item.title)}">\n'
-            f'<meta name="PubDate" content="{stamp}">\n'
-            f'<meta name="ContentSource" content="{e(item.publisher)}">\n'
-        )
+        meta = article_meta(posting)
         files = ""
         for ref in refs:
             name = ref.url.rsplit("/", 1)[1]
