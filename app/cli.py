@@ -5,13 +5,21 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import shutil
 import signal
+import sqlite3
+import subprocess
+import sys
 import time
 from importlib.metadata import version
+from pathlib import Path
 
 import click
 
-from app.config import DEFAULT_REPLICA_PORT
+from app.config import DEFAULT_REPLICA_PORT, data_dir
+from archive.db import ArchiveLocked
+from archive.runs import latest_events
+from crawler.registry import RegistryError, load_registry, select
 from replica.catalog import MAX_EPOCH, catalog
 from replica.check import check_replica
 from replica.server import ReplicaServer, ReplicaThread
@@ -27,11 +35,35 @@ EPOCH = click.option(
 )
 
 
+QUIET_LOGGERS = (
+    "scrapy",
+    "scrapy-playwright",
+    "scrapy_playwright",
+    "asyncio",
+    "playwright",
+    "twisted",
+    "py.warnings",
+)
+
+
+class _Quiet(logging.Filter):
+    """Libraries speak only from WARNING up; nianbao's own loggers from INFO."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        noisy = record.name.split(".")[0] in QUIET_LOGGERS
+        return record.levelno >= (logging.WARNING if noisy else logging.INFO)
+
+
 def configure_logging(verbose: bool) -> None:
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.INFO,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    """One handler on stderr; Scrapy is told not to install its own."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s", "%H:%M:%S")
     )
+    if not verbose:
+        handler.addFilter(_Quiet())
+    logging.root.handlers[:] = [handler]
+    logging.root.setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
 @click.group(context_settings=CONTEXT)
@@ -144,27 +176,170 @@ def replica_check(epoch: int) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
-def demo() -> None:
+@click.option(
+    "--source",
+    "source_ids",
+    multiple=True,
+    metavar="ID",
+    help="Crawl only this source (repeatable); default: every source of the registry.",
+)
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Archive directory [default: $NIANBAO_DATA or ./nianbao-data].",
+)
+@click.option(
+    "--replica", is_flag=True, help="Crawl the local replica instead of the real sites."
+)
+@EPOCH
+@click.option(
+    "--proxy",
+    metavar="URL",
+    help="Send every request through this HTTP proxy "
+    "(e.g. a replica started with `nianbao replica serve`).",
+)
+@click.option(
+    "--polite/--no-polite",
+    default=None,
+    help="Delay and throttle per host [default: on for real sites, off for the replica].",
+)
+def crawl(
+    source_ids: tuple[str, ...],
+    data: str | None,
+    replica: bool,
+    epoch: int,
+    proxy: str | None,
+    polite: bool | None,
+) -> None:
+    """Crawl the sources' report columns into the archive, and record what changed.
+
+    Exit status: 0 complete, 3 partial (some fetches failed), 4 failed (no source
+    could be listed), 1 on an error (e.g. another crawl holds the archive).
+
+    \b
+    Example:
+      nianbao crawl --replica --epoch 1 --data ./nianbao-data
+      nianbao crawl --source wip --source anqiu
+    """
+    from app.crawl import CrawlPlan, run_crawl, summary_table
+
+    try:
+        sources = select(load_registry(), source_ids)
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if replica and proxy:
+        raise click.UsageError("use either --replica or --proxy, not both")
+    server = ReplicaThread(epoch).start() if replica else None
+    plan = CrawlPlan(
+        data=data_dir(data),
+        sources=sources,
+        proxy=server.proxy if server else proxy,
+        target=f"replica night {epoch}"
+        if server
+        else (f"proxy {proxy}" if proxy else "real sites"),
+        epoch=epoch if server else None,
+        polite=polite if polite is not None else not (server or proxy),
+    )
+    click.echo(f"crawling {len(sources)} sources ({plan.target}) into {plan.data}")
+    try:
+        result = run_crawl(plan)
+    except ArchiveLocked as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        if server:
+            server.stop()
+    click.echo(summary_table(result))
+    sys.exit(result.exit_code)
+
+
+@cli.command(context_settings=CONTEXT)
+def sources() -> None:
+    """List the sources of the registry (crawler/sites/*.toml).
+
+    \b
+    Example:
+      nianbao sources
+    """
+    try:
+        registry = load_registry()
+    except RegistryError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"{'id':<9} {'family':<7} {'level':<7} {'evidence':<10} body / start URL"
+    )
+    for s in registry:
+        click.echo(f"{s.id:<9} {s.family:<7} {s.level:<7} {s.evidence:<10} {s.body}")
+        for url in s.start_urls:
+            click.echo(f"{'':<36} {url}")
+
+
+def fresh_demo_archive(data: Path) -> None:
+    """Start the demo from an empty archive, but never wipe one that crawled real sites."""
+    db = data / "archive.db"
+    if not db.exists():
+        return
+    with sqlite3.connect(db) as conn:
+        real = conn.execute(
+            "SELECT COUNT(*) FROM runs WHERE target NOT LIKE 'replica%'"
+        ).fetchone()[0]
+    if real:
+        raise click.ClickException(
+            f"{data} holds an archive of real crawls; give the demo another --data"
+        )
+    shutil.rmtree(data)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option(
+    "--data",
+    "data",
+    type=click.Path(file_okay=False),
+    default="nianbao-demo",
+    show_default=True,
+    help="Where the demo's archive goes (kept apart from your real archive).",
+)
+def demo(data: str) -> None:
     """Run nianbao end to end against the local replica (no network needed).
+
+    Crawls night 1 of the replica (every report is new), then night 2 (one new
+    report, one silently edited, one PDF re-saved), and shows what was found.
 
     \b
     Example:
       nianbao demo
     """
     started = time.monotonic()
-    server = ReplicaThread(1).start()
+    fresh_demo_archive(Path(data))
+    for night in (1, 2):
+        click.echo(
+            f"\n== night {night}: nianbao crawl --replica --epoch {night} --data {data}"
+        )
+        done = subprocess.run(  # noqa: S603 -- a fresh process per crawl: the reactor cannot restart
+            [
+                sys.executable,
+                "-m",
+                "app",
+                "crawl",
+                "--replica",
+                "--epoch",
+                str(night),
+                "--data",
+                data,
+            ],
+            check=False,
+        )
+        if done.returncode not in (0, 3):
+            raise click.ClickException(
+                f"the night {night} crawl failed (exit status {done.returncode})"
+            )
+    click.echo("\n== what night 2 found")
+    for line in latest_events(data_dir(data)):
+        click.echo(f"  {line}")
     click.echo(
-        f"replica: {len(catalog(1).sites)} government sites served locally at {server.proxy}"
+        f"\ndemo finished in {time.monotonic() - started:.0f} s; the archive is in {data}/archive.db"
     )
-    try:
-        result = check_replica(server.proxy, 1)
-    finally:
-        server.stop()
-    click.echo(result.summary())
-    if not result.ok:
-        raise click.ClickException("the replica is broken; see the lines above")
-    click.echo(f"demo finished in {time.monotonic() - started:.1f} s.")
     click.echo(
-        "Next: the crawler (`nianbao crawl --replica`) is not built yet; "
-        "until it is, the demo checks the replica it will crawl."
+        "Next: processing reports into tables, alerts and the Datasette window are not built yet."
     )

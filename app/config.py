@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 DATA_ENV = "NIANBAO_DATA"
 DEFAULT_DATA = Path("nianbao-data")
 DEFAULT_REPLICA_PORT = 8765
+CHROMIUM_ENV = "NIANBAO_CHROMIUM"
 
 
 def data_dir(given: str | os.PathLike[str] | None = None) -> Path:
@@ -17,16 +19,21 @@ def data_dir(given: str | os.PathLike[str] | None = None) -> Path:
     return Path(os.environ.get(DATA_ENV) or DEFAULT_DATA)
 
 
-# Debian's Chromium: Playwright cannot download its own browser on these machines.
-CHROMIUM_ENV = "NIANBAO_CHROMIUM"
-CHROMIUM_ARGS = (
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-)
-
-
 def chromium_path() -> str:
     """The Chromium binary: ``$NIANBAO_CHROMIUM`` or Debian's ``/usr/bin/chromium``."""
     return os.environ.get(CHROMIUM_ENV) or "/usr/bin/chromium"
+
+
+@dataclass(frozen=True, slots=True)
+class CrawlTuning:
+    """Per-fetch limits; the environment can tighten them (tests do)."""
+
+    timeout: float
+    retries: int
+
+    @classmethod
+    def from_env(cls) -> CrawlTuning:
+        return cls(
+            timeout=float(os.environ.get("NIANBAO_DOWNLOAD_TIMEOUT", "45")),
+            retries=int(os.environ.get("NIANBAO_RETRY_TIMES", "3")),
+        )

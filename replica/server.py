@@ -29,6 +29,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import h11
@@ -43,6 +44,31 @@ logger = logging.getLogger(__name__)
 CONTROL_HOSTS = {"127.0.0.1", "localhost"}
 COMPRESSIBLE = ("text/", "application/javascript", "application/json")
 SERVER_NAMES = {"trs": "Apache", "fujian": "TRS-WCM"}
+# Faults a test can put on a URL (control page /_replica/faults): status and body,
+# or None for the two that misbehave on the wire (timeout, truncate).
+FAULTS: dict[str, tuple[int, bytes]] = {
+    "http_503": (
+        503,
+        b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
+    ),
+    "waf_412": (
+        412,
+        b"<html><head><script>var $_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=7;</script>"
+        b"<script src='/4QbVtADbnLVIc.js'></script></head><body></body></html>",
+    ),
+    "waf_521": (
+        521,
+        b"<script>document.cookie='__jsl_clearance=1700000000.1|0|abc;max-age=3600;path=/';"
+        b"location.href=location.pathname+location.search</script>",
+    ),
+    "soft_404": (
+        200,
+        "<html><body><div class='error'>对不起，您访问的页面不存在！</div></body></html>".encode(),
+    ),
+    "blank": (200, b""),
+    "timeout": (0, b""),
+    "truncate": (0, b""),
+}
 READ_SIZE = 65536
 
 
@@ -105,6 +131,7 @@ class ReplicaServer:
         self.counters = Counters()
         self._server: asyncio.Server | None = None
         self._gzip: dict[str, bytes] = {}
+        self.faults: dict[str, str] = {}
         catalog(
             epoch
         )  # build before accepting connections: the first request is not slow
@@ -197,6 +224,18 @@ class ReplicaServer:
                 await writer.start_tls(tls_context(self._https_hosts()))
                 await self._serve(reader, writer, "https", host)
                 return
+            fault = self.faults.get(self._url(target, headers, scheme, tunnel))
+            if fault:
+                if await self._fail(
+                    fault,
+                    conn,
+                    reader,
+                    writer,
+                    (method, target, headers, body, scheme, tunnel),
+                ):
+                    return  # the fault ended the connection
+                conn.start_next_cycle()
+                continue
             reply = self.dispatch(method, target, headers, body, scheme, tunnel)
             await self._send(conn, writer, reply)
             if conn.our_state is h11.MUST_CLOSE:
@@ -221,6 +260,64 @@ class ReplicaServer:
                 writer.write(conn.send(h11.Data(data=reply.body)))
             writer.write(conn.send(h11.EndOfMessage()))
         await writer.drain()
+
+    # ------------------------------------------------------------------ injected faults
+    @staticmethod
+    def _url(
+        target: str, headers: dict[str, str], scheme: str, tunnel: str | None
+    ) -> str:
+        if target.startswith(("http://", "https://")):
+            return target
+        return (
+            f"{scheme}://{tunnel or headers.get('host', '').rsplit(':', 1)[0]}{target}"
+        )
+
+    def set_fault(self, url: str, fault: str) -> None:
+        """Make ``url`` misbehave (see FAULTS) until :meth:`clear_faults`."""
+        if fault not in FAULTS:
+            raise ValueError(f"unknown fault {fault!r}; known: {sorted(FAULTS)}")
+        self.faults[url] = fault
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+
+    async def _fail(
+        self,
+        fault: str,
+        conn: h11.Connection,
+        reader: asyncio.StreamReader,
+        writer: asyncio.StreamWriter,
+        request: tuple,
+    ) -> bool:
+        """Answer with the fault; True when the connection must end."""
+        self.counters.add(Reply(0, [], b""))
+        if fault == "timeout":  # accept, never answer; wait for the client to give up
+            while await reader.read(READ_SIZE):
+                pass
+            return True
+        if fault == "truncate":  # promise the whole body, send half, hang up
+            method, target, headers, body, scheme, tunnel = request
+            unconditional = {
+                k: v for k, v in headers.items() if not k.startswith("if-")
+            }
+            reply = self.dispatch(method, target, unconditional, body, scheme, tunnel)
+            headers = [(k, v) for k, v in reply.headers if k != "Content-Length"]
+            headers.append(("Content-Length", str(len(reply.body))))
+            writer.write(
+                conn.send(
+                    h11.Response(status_code=reply.status, headers=headers, reason=b"")
+                )
+            )
+            writer.write(conn.send(h11.Data(data=reply.body[: len(reply.body) // 2])))
+            await writer.drain()
+            return True
+        status, body = FAULTS[fault]
+        await self._send(
+            conn,
+            writer,
+            Reply(status, [("Content-Type", "text/html; charset=utf-8")], body),
+        )
+        return conn.our_state is h11.MUST_CLOSE
 
     # ------------------------------------------------------------------ routing
     def _https_hosts(self) -> tuple[str, ...]:
@@ -334,6 +431,15 @@ class ReplicaServer:
                 [("Content-Type", "application/x-ndjson; charset=utf-8")],
                 body.encode(),
             )
+        if path == "/_replica/faults":
+            if method == "DELETE":
+                self.clear_faults()
+            elif method == "POST":
+                try:
+                    self.set_fault(params.get("url", ""), params.get("fault", ""))
+                except ValueError as exc:
+                    return _json(400, {"error": str(exc)})
+            return _json(200, self.faults)
         if path == "/_replica/stats":
             c = self.counters
             return _json(
@@ -411,13 +517,27 @@ class ReplicaThread:
     def proxy(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def _call(self, fn: Any, *args: Any) -> Any:
+        """Run ``fn(*args)`` on the server's loop and wait for it (errors re-raised here)."""
+
+        async def call() -> Any:
+            return fn(*args)
+
+        return asyncio.run_coroutine_threadsafe(call(), self._loop).result(120)
+
     def set_epoch(self, epoch: int) -> None:
         """Switch nights; returns once the new night is being served."""
+        self._call(self.server.set_epoch, epoch)
 
-        async def switch() -> None:
-            self.server.set_epoch(epoch)
+    def set_fault(self, url: str, fault: str) -> None:
+        """Make ``url`` misbehave (see FAULTS) from now on."""
+        self._call(self.server.set_fault, url, fault)
 
-        asyncio.run_coroutine_threadsafe(switch(), self._loop).result(120)
+    def clear_faults(self) -> None:
+        self._call(self.server.clear_faults)
+
+    def stats(self) -> Counters:
+        return self.server.counters
 
     def stop(self) -> None:
         def close() -> None:

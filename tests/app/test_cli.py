@@ -3,20 +3,49 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 from click.testing import CliRunner
 
 from app.cli import cli
 
 
-def test_demo_runs_against_the_replica_and_says_what_is_next() -> None:
-    result = CliRunner().invoke(cli, ["demo"])
-    assert result.exit_code == 0, result.output
-    assert "replica check: 124 reports, 165 files" in result.output
-    assert (
-        "all files served with status 200 and the manifest's SHA-256" in result.output
+def _demo(data: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "app", "demo", "--data", str(data)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
     )
-    assert "Next:" in result.output
+
+
+def test_demo_crawls_two_nights_of_the_replica_and_shows_what_changed(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "demo"
+    first = _demo(data)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert "run 1 complete: 182 fetches" in first.stdout
+    assert "new_report: 威海临港经济技术开发区草庙子镇人民政府 2024" in first.stdout
+    assert "changed: 威海火炬高技术产业开发区经济发展局 2022" in first.stdout
+    assert "republished: 安丘市景芝镇人民政府 2022" in first.stdout
+    again = _demo(data)  # starts from a fresh archive every time
+    assert again.returncode == 0
+    assert "run 1 complete" in again.stdout
+
+
+def test_demo_never_wipes_an_archive_of_real_crawls(tmp_path: Path) -> None:
+    with sqlite3.connect(tmp_path / "archive.db") as db:
+        db.execute("CREATE TABLE runs (target TEXT)")
+        db.execute("INSERT INTO runs VALUES ('real sites')")
+    done = _demo(tmp_path)
+    assert done.returncode == 1
+    assert "holds an archive of real crawls" in done.stderr
+    assert (tmp_path / "archive.db").exists()
 
 
 def test_manifest_prints_one_json_object_per_report() -> None:

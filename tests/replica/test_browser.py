@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 import pytest
 from playwright.sync_api import Page, sync_playwright
 
-from app.config import CHROMIUM_ARGS, chromium_path
+from app.config import chromium_path
+from crawler.settings import CHROMIUM_ARGS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

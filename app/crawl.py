@@ -1,0 +1,234 @@
+"""One crawl run: lock the archive, crawl the sources, hash texts, write events, summarise."""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from importlib.metadata import version
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy.crawler import CrawlerProcess
+from scrapy.settings import Settings
+
+from app.config import CrawlTuning, chromium_path
+from app.sandbox import map_isolated
+from archive.db import CrawlLock, open_archive
+from archive.history import pending_texts, settle_run, store_text
+from archive.recorder import known_documents
+from archive.runs import (
+    SourceRow,
+    SourceSummary,
+    finish_run,
+    run_status,
+    source_summaries,
+    start_run,
+    sync_sources,
+)
+from crawler import settings as default_settings
+from crawler.spiders.fujian import FujianSpider
+from crawler.spiders.hanweb import HanwebSpider
+from crawler.spiders.trs import TrsSpider
+from processors.text import text_sha256
+
+if TYPE_CHECKING:
+    from crawler.registry import Source
+
+logger = logging.getLogger(__name__)
+SPIDERS = {"hanweb": HanwebSpider, "trs": TrsSpider, "fujian": FujianSpider}
+EXIT_CODES = {"complete": 0, "partial": 3, "failed": 4, "interrupted": 5}
+VERSION = version("nianbao")
+
+
+@dataclass(slots=True)
+class CrawlPlan:
+    """What to crawl, where to keep it, and through which proxy (the replica, if any)."""
+
+    data: Path
+    sources: list[Source]
+    proxy: str | None = None
+    target: str = "real sites"
+    epoch: int | None = None
+    polite: bool = True
+    tuning: CrawlTuning = field(default_factory=CrawlTuning.from_env)
+
+
+@dataclass(slots=True)
+class CrawlResult:
+    run_id: int
+    status: str
+    counts: dict[str, Any]
+    sources: list[SourceSummary]
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_CODES[self.status]
+
+
+def scrapy_settings(plan: CrawlPlan, run_id: int) -> Settings:
+    """The defaults of crawler/settings.py plus this run's own settings."""
+    settings = Settings()
+    settings.setmodule(default_settings, priority="project")
+    settings.update(
+        {
+            "NIANBAO_ARCHIVE": str(plan.data),
+            "NIANBAO_RUN_ID": run_id,
+            "NIANBAO_PROXY": plan.proxy,
+            "DOWNLOAD_TIMEOUT": plan.tuning.timeout,
+            "RETRY_TIMES": plan.tuning.retries,
+            "LOG_INSTALL_ROOT_HANDLER": False,  # the command line owns logging
+        },
+        priority="cmdline",
+    )
+    launch = dict(default_settings.PLAYWRIGHT_SETTINGS["PLAYWRIGHT_LAUNCH_OPTIONS"])
+    launch["executable_path"] = chromium_path()
+    if plan.proxy:
+        launch["proxy"] = {"server": plan.proxy}
+    # cmdline priority beats the JS families' custom_settings
+    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
+    if not plan.polite:  # loopback replica: no one to be polite to
+        settings.update(
+            {
+                "DOWNLOAD_DELAY": 0,
+                "AUTOTHROTTLE_ENABLED": False,
+                "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+            },
+            priority="cmdline",
+        )
+    return settings
+
+
+def _hash_blob(path: str, media_type: str, charset: str | None) -> str:
+    """Worker task: the normalised-text hash of one stored file."""
+    return text_sha256(Path(path).read_bytes(), media_type, charset)
+
+
+def hash_new_texts(archive: Any, run_id: int) -> int:
+    """Text hashes of the run's new versions, parsed in sandboxed workers."""
+    pending = pending_texts(archive.db, run_id)
+    tasks = [
+        (str(archive.blobs.path(p.sha256)), p.media_type, p.charset) for p in pending
+    ]
+    for item, outcome in zip(pending, map_isolated(_hash_blob, tasks), strict=True):
+        store_text(
+            archive.db,
+            item.version_id,
+            outcome.value if outcome.ok else None,
+            "ok" if outcome.ok else outcome.error[:500],
+        )
+    return len(pending)
+
+
+def _spider_groups(sources: list[Source]) -> dict[str, list[Source]]:
+    groups: dict[str, list[Source]] = defaultdict(list)
+    for source in sources:
+        groups[source.family].append(source)
+    return groups
+
+
+def run_crawl(plan: CrawlPlan) -> CrawlResult:
+    """Crawl ``plan.sources`` into the archive in ``plan.data``.
+
+    :raises archive.db.ArchiveLocked: when another crawl holds the archive.
+    """
+    lock = CrawlLock(plan.data)
+    lock.acquire(plan.target)
+    archive = open_archive(plan.data)
+    try:
+        archive.blobs.clear_temporary()
+        ids = [s.id for s in plan.sources]
+        sync_sources(
+            archive.db,
+            [
+                SourceRow(
+                    s.id,
+                    s.name,
+                    s.body,
+                    s.region,
+                    s.level,
+                    s.family,
+                    s.start_urls,
+                    s.evidence,
+                )
+                for s in plan.sources
+            ],
+        )
+        run_id = start_run(
+            archive.db,
+            target=plan.target,
+            epoch=plan.epoch,
+            sources=ids,
+            crawler_version=VERSION,
+        )
+        known = known_documents(archive.db, ids)
+        settings = scrapy_settings(plan, run_id)
+        process = CrawlerProcess(settings)
+        for family, group in _spider_groups(plan.sources).items():
+            process.crawl(
+                SPIDERS[family],
+                sources=group,
+                run_id=run_id,
+                crawler_version=VERSION,
+                known={
+                    u: d
+                    for u, d in known.items()
+                    if d["source_id"] in {s.id for s in group}
+                },
+            )
+        process.start()
+        hashed = hash_new_texts(archive, run_id)
+        events = settle_run(archive.db, run_id, ids)
+        summaries = source_summaries(archive.db, run_id, ids)
+        status = run_status(summaries)
+        counts = finish_run(
+            archive.db, run_id, status, events, f"{hashed} new texts hashed"
+        )
+        return CrawlResult(run_id, status, counts, summaries)
+    finally:
+        archive.close()
+        lock.release()
+
+
+def summary_table(result: CrawlResult) -> str:
+    """The end-of-run table: one line per source, then the run's totals."""
+    columns = (
+        "list pages",
+        "reports",
+        "new",
+        "changed",
+        "re-saved",
+        "removed",
+        "failed",
+    )
+    head = f"{'source':<10}" + "".join(f" {c:>10}" for c in columns) + "  unreachable"
+    lines = [head, "-" * len(head)]
+    for s in result.sources:
+        values = (
+            s.list_pages,
+            s.reports,
+            s.new,
+            s.changed,
+            s.resaved,
+            s.removed,
+            s.failed,
+        )
+        lines.append(
+            f"{s.source:<10}"
+            + "".join(f" {v:>10}" for v in values)
+            + f"  {s.unreachable}"
+        )
+    c = result.counts
+    megabytes = c["bytes_downloaded"] / 1e6
+    lines.append(
+        f"run {result.run_id} {result.status}: {c['requests']} fetches, {megabytes:.1f} MB, "
+        f"{c['new_versions']} new files, {c['events']} events, {c['failures']} failed"
+    )
+    if any(s.unreachable for s in result.sources) and not any(
+        s.list_pages for s in result.sources
+    ):
+        lines.append(
+            "host unreachable: no source answered (no network, or every site is down); "
+            "the archive holds no new reports"
+        )
+    return "\n".join(lines)

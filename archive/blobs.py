@@ -1,0 +1,79 @@
+"""The content-addressed blob store: every original file, once, under its SHA-256.
+
+Layout: ``blobs/sha256/ab/cd/<hex>``. A blob is written to ``blobs/tmp/``, fsynced,
+renamed into place and its directory fsynced *before* any database row points at
+it, so a killed process can leave at most an unreferenced temporary file (cleared
+on the next open), never a row without its blob. Names never come from a server.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+
+class BlobStore:
+    """Blobs under ``root`` (normally ``DATA/blobs``)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.tmp = root / "tmp"
+        self.tmp.mkdir(parents=True, exist_ok=True)
+
+    def clear_temporary(self) -> int:
+        """Delete temporary files a killed writer left behind; return how many.
+
+        Only call this while holding the crawl lock (no other writer is running).
+        """
+        leftovers = list(self.tmp.iterdir())
+        for leftover in leftovers:
+            leftover.unlink(missing_ok=True)
+        return len(leftovers)
+
+    def path(self, sha256: str) -> Path:
+        if len(sha256) != 64 or not all(c in "0123456789abcdef" for c in sha256):
+            raise ValueError(f"not a SHA-256 hex digest: {sha256!r}")
+        return self.root / "sha256" / sha256[:2] / sha256[2:4] / sha256
+
+    def exists(self, sha256: str) -> bool:
+        return self.path(sha256).is_file()
+
+    def put(self, data: bytes) -> str:
+        """Store ``data`` durably (no-op if already stored); return its SHA-256."""
+        digest = hashlib.sha256(data).hexdigest()
+        final = self.path(digest)
+        if final.is_file():
+            return digest
+        final.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix=digest[:12] + ".")
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            Path(tmp_name).replace(final)
+        except BaseException:
+            Path(tmp_name).unlink(missing_ok=True)
+            raise
+        _fsync_dir(final.parent)
+        return digest
+
+    def get(self, sha256: str) -> bytes:
+        return self.path(sha256).read_bytes()
+
+    def verify(self, sha256: str) -> bool:
+        """Does the stored file still hash to its name?"""
+        path = self.path(sha256)
+        return (
+            path.is_file() and hashlib.sha256(path.read_bytes()).hexdigest() == sha256
+        )
+
+
+def _fsync_dir(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

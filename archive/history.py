@@ -1,0 +1,243 @@
+"""What a run means: events from the versions it stored and the reports it did not see.
+
+Called once per run, after the crawl and after the text hashes of its new versions
+are known. Event kinds:
+
+* ``new_report`` — a (body, year) seen for the first time (``baseline`` = 1 when it
+  is the source's first successful crawl: everything is new then);
+* ``changed`` — a document's normalised text changed (or a file was added, or a
+  document went back to an older content);
+* ``republished`` — the bytes changed, the text did not (a PDF re-saved);
+* ``removed`` — not listed for ``REMOVAL_RUNS`` consecutive runs whose listing was
+  complete; ``restored`` — listed again after that;
+* ``fetch_failed`` — a fetch that failed (5xx, timeout, WAF, soft 404, truncated…):
+  never a version, a change or a removal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from archive.db import now, write
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+REMOVAL_RUNS = 3
+
+
+@dataclass(slots=True)
+class PendingText:
+    """A version whose text hash is still to be computed."""
+
+    version_id: int
+    sha256: str
+    media_type: str
+    charset: str | None
+
+
+def runs_to_settle(db: Database, run_id: int) -> list[int]:
+    """This run, and any interrupted run whose new versions never got their events."""
+    rows = db.execute(
+        "SELECT id FROM runs WHERE status = 'interrupted' AND settled_by IS NULL AND id < ? ORDER BY id",
+        [run_id],
+    ).fetchall()
+    return [r[0] for r in rows] + [run_id]
+
+
+def _marks(ids: list[int]) -> str:
+    return ",".join("?" * len(ids))
+
+
+def pending_texts(db: Database, run_id: int) -> list[PendingText]:
+    """Versions of this run (and of interrupted ones) whose text hash is still unknown."""
+    runs = runs_to_settle(db, run_id)
+    rows = db.execute(
+        f"""SELECT v.id, v.sha256, v.media_type, c.used_charset FROM versions v
+           JOIN captures c ON c.id = v.first_capture_id
+           WHERE v.first_seen_run IN ({_marks(runs)}) AND v.text_status IS NULL ORDER BY v.id""",  # noqa: S608
+        runs,
+    ).fetchall()
+    return [PendingText(*row) for row in rows]
+
+
+def store_text(
+    db: Database, version_id: int, text_sha256: str | None, status: str
+) -> None:
+    with write(db):
+        db.execute(
+            "UPDATE versions SET text_sha256 = ?, text_status = ? WHERE id = ?",
+            [text_sha256, status, version_id],
+        )
+
+
+def _rows(db: Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    cursor = db.execute(sql, params)
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+class _Events:
+    def __init__(self, db: Database, run_id: int) -> None:
+        self.db, self.run_id, self.count = db, run_id, 0
+
+    def add(self, kind: str, message: str, **ids: Any) -> None:
+        self.db["events"].insert(
+            {
+                "run_id": self.run_id,
+                "created": now(),
+                "kind": kind,
+                "message": message,
+                "baseline": ids.pop("baseline", 0),
+                **ids,
+            }
+        )
+        self.count += 1
+
+
+def _label(row: dict[str, Any]) -> str:
+    return f"{row['body']} {row['year']}"
+
+
+def _version_events(
+    db: Database, runs: list[int], events: _Events, first_crawl: set[str]
+) -> None:
+    rows = _rows(
+        db,
+        f"""SELECT v.id, v.previous_version_id, v.text_sha256, p.text_sha256 AS previous_text,
+                  d.id AS document_id, d.url, r.id AS report_id, r.body, r.year, r.first_seen_run, r.source_id
+           FROM versions v JOIN documents d ON d.id = v.document_id JOIN reports r ON r.id = d.report_id
+           LEFT JOIN versions p ON p.id = v.previous_version_id
+           WHERE v.first_seen_run IN ({_marks(runs)}) ORDER BY v.id""",  # noqa: S608
+        runs,
+    )
+    announced: set[int] = set()
+    for row in rows:
+        ids = {
+            "report_id": row["report_id"],
+            "document_id": row["document_id"],
+            "version_id": row["id"],
+            "source_id": row["source_id"],
+        }
+        if row["previous_version_id"] is None:
+            if row["first_seen_run"] in runs:
+                if row["report_id"] not in announced:
+                    announced.add(row["report_id"])
+                    events.add(
+                        "new_report",
+                        f"new report: {_label(row)} ({row['url']})",
+                        baseline=int(row["source_id"] in first_crawl),
+                        **ids,
+                    )
+            else:
+                events.add("changed", f"new file in {_label(row)}: {row['url']}", **ids)
+            continue
+        ids["previous_version_id"] = row["previous_version_id"]
+        if row["text_sha256"] and row["text_sha256"] == row["previous_text"]:
+            events.add(
+                "republished",
+                f"re-published, same text: {_label(row)} ({row['url']})",
+                **ids,
+            )
+        else:
+            events.add("changed", f"changed: {_label(row)} ({row['url']})", **ids)
+    for row in _rows(
+        db,
+        f"""SELECT c.document_id, c.version_id, d.url, r.id AS report_id, r.body, r.year, r.source_id
+           FROM captures c JOIN documents d ON d.id = c.document_id JOIN reports r ON r.id = d.report_id
+           WHERE c.run_id IN ({_marks(runs)}) AND c.outcome = 'reverted'""",  # noqa: S608
+        runs,
+    ):
+        events.add(
+            "changed",
+            f"changed back to an earlier version: {_label(row)} ({row['url']})",
+            report_id=row["report_id"],
+            document_id=row["document_id"],
+            version_id=row["version_id"],
+            source_id=row["source_id"],
+        )
+
+
+def complete_listings(db: Database, run_id: int) -> set[str]:
+    """Sources whose list pages were all read this run (so an absence means something)."""
+    rows = db.execute(
+        """SELECT source_id, SUM(outcome = 'failed'), SUM(outcome = 'listed') FROM captures
+           WHERE run_id = ? AND kind = 'list' GROUP BY source_id""",
+        [run_id],
+    ).fetchall()
+    return {source for source, failed, listed in rows if not failed and listed}
+
+
+def _presence_events(
+    db: Database, run_id: int, events: _Events, complete: set[str]
+) -> None:
+    for source in sorted(complete):
+        for row in _rows(
+            db,
+            "SELECT * FROM reports WHERE source_id = ? AND first_seen_run < ?",
+            [source, run_id],
+        ):
+            ids = {"report_id": row["id"], "source_id": source}
+            if row["last_seen_run"] == run_id:
+                if row["status"] == "removed":
+                    events.add("restored", f"listed again: {_label(row)}", **ids)
+                db.execute(
+                    "UPDATE reports SET missing_runs = 0, status = 'present' WHERE id = ?",
+                    [row["id"]],
+                )
+                continue
+            missing = row["missing_runs"] + 1
+            db.execute(
+                "UPDATE reports SET missing_runs = ? WHERE id = ?", [missing, row["id"]]
+            )
+            if missing == REMOVAL_RUNS and row["status"] == "present":
+                db.execute(
+                    "UPDATE reports SET status = 'removed' WHERE id = ?", [row["id"]]
+                )
+                events.add(
+                    "removed", f"not listed for {missing} runs: {_label(row)}", **ids
+                )
+
+
+def _failure_events(db: Database, run_id: int, events: _Events) -> None:
+    for row in _rows(
+        db,
+        """SELECT c.url, c.kind, c.failure, c.source_id, c.document_id, d.report_id FROM captures c
+           LEFT JOIN documents d ON d.id = c.document_id
+           WHERE c.run_id = ? AND c.outcome = 'failed' ORDER BY c.id""",
+        [run_id],
+    ):
+        events.add(
+            "fetch_failed",
+            f"{row['kind']} fetch failed ({row['failure']}): {row['url']}",
+            report_id=row["report_id"],
+            document_id=row["document_id"],
+            source_id=row["source_id"],
+        )
+
+
+def settle_run(db: Database, run_id: int, source_ids: list[str]) -> int:
+    """Write the run's events and update the sources; return the number of events."""
+    complete = complete_listings(db, run_id)
+    never = f"SELECT id FROM sources WHERE last_successful_run IS NULL AND id IN ({_marks(source_ids)})"  # noqa: S608
+    first_crawl = {s for (s,) in db.execute(never, source_ids).fetchall()}
+    runs = runs_to_settle(db, run_id)
+    with write(db):
+        events = _Events(db, run_id)
+        _version_events(db, runs, events, first_crawl)
+        _presence_events(db, run_id, events, complete)
+        _failure_events(db, run_id, events)
+        for source in source_ids:
+            db.execute(
+                "UPDATE sources SET last_run = ?, first_run = COALESCE(first_run, ?) WHERE id = ?",
+                [run_id, run_id, source],
+            )
+            if source in complete:
+                db.execute(
+                    "UPDATE sources SET last_successful_run = ? WHERE id = ?",
+                    [run_id, source],
+                )
+        settled = f"UPDATE runs SET settled_by = ? WHERE id IN ({_marks(runs)})"  # noqa: S608
+        db.execute(settled, [run_id, *runs])
+    return events.count

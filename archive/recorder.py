@@ -1,0 +1,345 @@
+"""Recording what the crawler saw: one fetch or one listing entry, one transaction.
+
+The crawler hands over plain records (no Scrapy objects cross this seam). A fetched
+file's bytes go to the blob store first (durably), then a single ``BEGIN
+IMMEDIATE`` transaction writes the capture and, where the bytes are new for that
+URL, the version — and the document and report rows it belongs to.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from archive.db import write
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+    from archive.blobs import BlobStore
+
+DOCUMENT_KINDS = ("page", "attachment", "recheck")
+
+
+@dataclass(slots=True)
+class Identity:
+    """Which report a document belongs to, and how the crawler decided."""
+
+    body: str
+    year: int
+    title: str
+    region: str
+    level: str
+    published: str | None = None
+    note: str = ""
+
+
+@dataclass(slots=True)
+class FetchRecord:
+    """One HTTP fetch (or browser render) with its full provenance."""
+
+    run_id: int
+    source_id: str
+    kind: str  # list, page, attachment, recheck
+    url: str
+    method: str
+    started: str
+    ended: str
+    crawler_version: str
+    status: int | None = None
+    final_url: str | None = None
+    redirects: list[str] = field(default_factory=list)
+    request_headers: dict[str, str] = field(default_factory=dict)
+    response_headers: dict[str, str] = field(default_factory=dict)
+    body: bytes | None = None  # the file, for a 200 that is not a failure
+    failure: str | None = None  # why the fetch failed (never a version then)
+    declared_type: str | None = None
+    sniffed_type: str | None = None
+    declared_charset: str | None = None
+    used_charset: str | None = None
+    listing_url: str | None = None
+    link_text: str | None = None
+    via: str = "http"
+    identity: Identity | None = None
+    listed: bool = False  # reached through tonight's listing (the report is present)
+    links: list[tuple[str, str]] | None = (
+        None  # files a report page links to (url, text)
+    )
+
+
+@dataclass(slots=True)
+class ListingRecord:
+    """One item of a list page and whether it was taken for a report, and why."""
+
+    run_id: int
+    source_id: str
+    list_url: str
+    url: str
+    title: str
+    listed_date: str | None
+    decision: str  # report or skipped
+    reason: str
+
+
+def _header(headers: dict[str, str], name: str) -> str | None:
+    for key, value in headers.items():
+        if key.lower() == name:
+            return value
+    return None
+
+
+def _outcome(record: FetchRecord) -> str:
+    if record.failure:
+        return "failed"
+    if record.kind == "list":
+        return "listed"
+    if record.status == 304:
+        return "not_modified"
+    if record.status in (404, 410):
+        return "gone"
+    return "fetched"
+
+
+def _capture_row(
+    record: FetchRecord, outcome: str, sha256: str | None
+) -> dict[str, Any]:
+    return {
+        "run_id": record.run_id,
+        "source_id": record.source_id,
+        "kind": record.kind,
+        "outcome": outcome,
+        "failure": record.failure,
+        "url": record.url,
+        "final_url": record.final_url,
+        "redirects": json.dumps(record.redirects, ensure_ascii=False),
+        "method": record.method,
+        "status": record.status,
+        "started": record.started,
+        "ended": record.ended,
+        "request_headers": json.dumps(record.request_headers, ensure_ascii=False),
+        "response_headers": json.dumps(record.response_headers, ensure_ascii=False),
+        "etag": _header(record.response_headers, "etag"),
+        "last_modified": _header(record.response_headers, "last-modified"),
+        "size": len(record.body) if record.body is not None else None,
+        "sha256": sha256,
+        "declared_type": record.declared_type,
+        "sniffed_type": record.sniffed_type,
+        "declared_charset": record.declared_charset,
+        "used_charset": record.used_charset,
+        "listing_url": record.listing_url,
+        "link_text": record.link_text,
+        "via": record.via,
+        "crawler_version": record.crawler_version,
+    }
+
+
+def _report_id(db: Database, record: FetchRecord) -> int:
+    identity = record.identity
+    if identity is None:
+        raise ValueError(f"{record.url}: a new document needs the report it belongs to")
+    found = db.execute(
+        "SELECT id FROM reports WHERE body = ? AND year = ?",
+        [identity.body, identity.year],
+    ).fetchone()
+    if found:
+        return int(found[0])
+    table = db["reports"]
+    table.insert(
+        {
+            "body": identity.body,
+            "year": identity.year,
+            "title": identity.title,
+            "published": identity.published,
+            "region": identity.region,
+            "level": identity.level,
+            "source_id": record.source_id,
+            "status": "present",
+            "missing_runs": 0,
+            "first_seen_run": record.run_id,
+            "last_seen_run": record.run_id,
+            "identity_note": identity.note,
+        }
+    )
+    return int(table.last_pk)
+
+
+def _document(db: Database, record: FetchRecord) -> dict[str, Any]:
+    row = db.execute("SELECT * FROM documents WHERE url = ?", [record.url]).fetchone()
+    if row:
+        columns = [
+            d[0] for d in db.execute("SELECT * FROM documents LIMIT 0").description
+        ]
+        return dict(zip(columns, row, strict=True))
+    table = db["documents"]
+    table.insert(
+        {
+            "url": record.url,
+            "report_id": _report_id(db, record),
+            "role": "page" if record.kind == "page" else "attachment",
+            "listing_url": record.listing_url,
+            "link_text": record.link_text,
+            "first_seen_run": record.run_id,
+            "last_seen_run": record.run_id,
+            "current_version_id": None,
+        }
+    )
+    return {"id": table.last_pk, "current_version_id": None, "report_id": None}
+
+
+def _new_bytes(
+    db: Database, record: FetchRecord, doc: dict[str, Any], sha256: str, capture_id: int
+) -> tuple[str, int]:
+    """Link a 200's bytes to a version; return (outcome, version id)."""
+    found = db.execute(
+        "SELECT id FROM versions WHERE document_id = ? AND sha256 = ?",
+        [doc["id"], sha256],
+    ).fetchone()
+    if found:
+        version_id = int(found[0])
+        outcome = (
+            "same_bytes" if version_id == doc["current_version_id"] else "reverted"
+        )
+    else:
+        table = db["versions"]
+        table.insert(
+            {
+                "document_id": doc["id"],
+                "sha256": sha256,
+                "size": len(record.body or b""),
+                "media_type": record.sniffed_type
+                or record.declared_type
+                or "application/octet-stream",
+                "first_capture_id": capture_id,
+                "first_seen_run": record.run_id,
+                "previous_version_id": doc["current_version_id"],
+            }
+        )
+        version_id, outcome = int(table.last_pk), "new_version"
+    db.execute(
+        "UPDATE documents SET current_version_id = ? WHERE id = ?",
+        [version_id, doc["id"]],
+    )
+    return outcome, version_id
+
+
+def record_fetch(db: Database, blobs: BlobStore, record: FetchRecord) -> str:
+    """Store one fetch; return its outcome (new_version, same_bytes, not_modified, gone…)."""
+    outcome = _outcome(record)
+    sha256 = (
+        blobs.put(record.body)
+        if outcome == "fetched" and record.body is not None
+        else None
+    )
+    with write(db):
+        captures = db["captures"]
+        captures.insert(_capture_row(record, outcome, sha256))
+        capture_id = int(captures.last_pk)
+        if record.kind not in DOCUMENT_KINDS:
+            return outcome
+        known = db.execute(
+            "SELECT id FROM documents WHERE url = ?", [record.url]
+        ).fetchone()
+        if not known and (outcome != "fetched" or record.identity is None):
+            if (
+                outcome == "fetched"
+            ):  # bytes kept (blob), but no report to file them under
+                outcome = "unidentified"
+                db.execute(
+                    "UPDATE captures SET outcome = ? WHERE id = ?",
+                    [outcome, capture_id],
+                )
+            return outcome
+        doc = _document(db, record)
+        version_id = doc["current_version_id"]
+        if sha256 is not None:
+            outcome, version_id = _new_bytes(db, record, doc, sha256, capture_id)
+        db.execute(
+            "UPDATE captures SET outcome = ?, document_id = ?, version_id = ? WHERE id = ?",
+            [outcome, doc["id"], version_id, capture_id],
+        )
+        _update_document(db, record, doc["id"], outcome)
+    return outcome
+
+
+def _update_document(
+    db: Database, record: FetchRecord, document_id: int, outcome: str
+) -> None:
+    changes: dict[str, Any] = {"last_status": record.status}
+    if outcome in ("new_version", "same_bytes", "reverted", "not_modified"):
+        changes["etag"] = _header(record.response_headers, "etag")
+        changes["last_modified"] = _header(record.response_headers, "last-modified")
+    if record.listed and outcome != "failed":
+        changes["last_seen_run"] = record.run_id
+    if record.links is not None:  # remembered, so a 304 next time still knows the files
+        changes["links"] = json.dumps(record.links, ensure_ascii=False)
+    assignments = ", ".join(f"{column} = ?" for column in changes)
+    update = f"UPDATE documents SET {assignments} WHERE id = ?"  # noqa: S608 (column names are ours)
+    db.execute(update, [*changes.values(), document_id])
+    if record.listed:
+        db.execute(
+            "UPDATE reports SET last_seen_run = ? WHERE id = (SELECT report_id FROM documents WHERE id = ?)",
+            [record.run_id, document_id],
+        )
+
+
+def record_listing(db: Database, record: ListingRecord) -> None:
+    """Store one list item; a report item marks its known document and report as seen."""
+    with write(db):
+        db["listings"].insert(
+            {
+                "run_id": record.run_id,
+                "source_id": record.source_id,
+                "list_url": record.list_url,
+                "url": record.url,
+                "title": record.title,
+                "listed_date": record.listed_date,
+                "decision": record.decision,
+                "reason": record.reason,
+            }
+        )
+        if record.decision == "report":
+            db.execute(
+                "UPDATE documents SET last_seen_run = ? WHERE url = ?",
+                [record.run_id, record.url],
+            )
+            db.execute(
+                "UPDATE reports SET last_seen_run = ? "
+                "WHERE id IN (SELECT report_id FROM documents WHERE url = ?)",
+                [record.run_id, record.url],
+            )
+
+
+def known_documents(db: Database, source_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """URL → validators and report identity of every document of these sources."""
+    marks = ",".join("?" * len(source_ids))
+    rows = db.execute(
+        f"""SELECT d.url, d.etag, d.last_modified, d.role, r.body, r.year, r.title, r.region, r.level,
+                   r.source_id, d.listing_url, d.link_text, r.published, r.identity_note, d.links
+            FROM documents d JOIN reports r ON r.id = d.report_id
+            WHERE r.source_id IN ({marks})""",  # noqa: S608
+        source_ids,
+    ).fetchall()
+    keys = (
+        "url",
+        "etag",
+        "last_modified",
+        "role",
+        "body",
+        "year",
+        "title",
+        "region",
+        "level",
+        "source_id",
+        "listing_url",
+        "link_text",
+        "published",
+        "identity_note",
+        "links",
+    )
+    out = {}
+    for row in rows:
+        doc = dict(zip(keys, row, strict=True))
+        doc["links"] = [tuple(link) for link in json.loads(doc["links"] or "[]")]
+        out[doc["url"]] = doc
+    return out

@@ -1,0 +1,171 @@
+"""Reading the structures of list pages and spotting responses that are not content.
+
+Pure helpers: CDATA-wrapped jpage records, JavaScript page counters, JS-only link
+arrays, and the signs of a WAF challenge, a soft 404 or a blank throttle page.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+
+import lxml.html
+
+DATASTORE = re.compile(
+    r"<script[^>]*type=[\"']text/xml[\"'][^>]*>(.*?)</script>", re.S | re.I
+)
+CDATA = re.compile(r"<record>\s*<!\[CDATA\[(.*?)\]\]>\s*</record>", re.S)
+JPAGE_NUMBER = r"\b{}\s*:\s*['\"]?(\d+)"
+AJAX_PARAM = re.compile(r"ajaxParam\s*:\s*\{(.*?)\}", re.S)
+PROXY_URL = re.compile(r"proxyUrl\s*:\s*['\"]([^'\"]+)['\"]")
+COUNT_PAGE = re.compile(r"var\s+countPage\s*=\s*(\d+)")
+CREATE_PAGE = re.compile(
+    r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
+JS_REDIRECT = re.compile(r"location\.(?:href\s*=|replace\()\s*['\"]([^'\"]+)['\"]")
+JS_FILES = re.compile(r"var\s+apps1?\s*=\s*(\[.*?\]);", re.S)
+DOCUMENT_LINK = re.compile(
+    r"(?i)(\.(pdf|docx?|wps|xlsx?|et|zip|rar|ofd)(\?|$)|downfile\.jsp|download\.jsp)"
+)
+SOFT_404 = re.compile(
+    r"页面不存在|您访问的页面不存在|页面已被删除|找不到页面|暂无年报信息|暂无数据|文件不存在|404 Not Found"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link found on a list or article page."""
+
+    url: str  # as written (resolve against the page URL)
+    title: str
+    date: str = ""  # any text near the link that may hold its date
+    reason: str = ""  # set when the link's kind alone makes it a report
+
+
+def _li_links(html: str) -> list[Link]:
+    out = []
+    for li in lxml.html.fragments_fromstring(html, no_leading_text=False):
+        if not hasattr(li, "iter"):
+            continue
+        for a in li.iter("a"):
+            href = a.get("href")
+            if href:
+                title = a.get("title") or a.text_content().strip()
+                out.append(Link(href, title, li.text_content()))
+    return out
+
+
+def datastore_records(html: str) -> list[Link]:
+    """The ``<li>`` records of every jpage datastore on a page (inline or dataproxy XML)."""
+    blocks = DATASTORE.findall(html) or ([html] if "<datastore" in html else [])
+    return [
+        link
+        for block in blocks
+        for record in CDATA.findall(block)
+        for link in _li_links(record)
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Jpage:
+    """A jpage widget's configuration, from its inline ``.jpage({...})`` call."""
+
+    proxy_url: str
+    per_page: int
+    total: int
+    group_size: int
+    params: dict[str, str]
+
+
+def jpage_config(html: str) -> Jpage | None:
+    proxy = PROXY_URL.search(html)
+    params = AJAX_PARAM.search(html)
+    if not proxy or not params:
+        return None
+
+    def number(name: str, default: int) -> int:
+        found = re.search(JPAGE_NUMBER.format(name), html)
+        return int(found.group(1)) if found else default
+
+    pairs = re.findall(
+        r"(\w+)\s*:\s*(?:'([^']*)'|\"([^\"]*)\"|([^,}\s]+))", params.group(1)
+    )
+    return Jpage(
+        proxy_url=proxy.group(1),
+        per_page=number("perPage", 15),
+        total=number("totalRecord", 0),
+        group_size=number("groupSize", 3),
+        params={k: a or b or c for k, a, b, c in pairs},
+    )
+
+
+def js_page_count(html: str) -> tuple[int, str, str] | None:
+    """TRS list pagers: (page count, page name, extension) from countPage / createPageHTML."""
+    created = CREATE_PAGE.search(html)
+    if created:
+        return int(created.group(1)), created.group(3), created.group(4)
+    counted = COUNT_PAGE.search(html)
+    if counted:
+        return int(counted.group(1)), "index", "html"
+    return None
+
+
+def js_redirect(html: str, text_length: int) -> str | None:
+    """The target of a page that is nothing but a ``location.href`` script."""
+    found = JS_REDIRECT.search(html)
+    return found.group(1) if found and text_length < 200 else None
+
+
+def js_file_links(html: str) -> list[Link]:
+    """Attachments listed only in JavaScript arrays (Fujian ``apps``/``apps1``)."""
+    out = []
+    for block in JS_FILES.findall(html):
+        try:
+            entries = json.loads(block)
+        except ValueError:
+            entries = [
+                {"url": u}
+                for u in re.findall(r"['\"]url['\"]\s*:\s*['\"]([^'\"]+)", block)
+            ]
+        out += [
+            Link(e["url"], e.get("name", ""))
+            for e in entries
+            if isinstance(e, dict) and e.get("url")
+        ]
+    return out
+
+
+def problem(
+    status: int, headers: dict[str, str], body: bytes, media_type: str
+) -> str | None:
+    """Why a response that arrived is not the content it claims to be (None if it is)."""
+    lowered = {k.lower(): v for k, v in headers.items()}
+    head = body[:20000]
+    if status in (412, 521, 512) or b"$_ts" in head or b"__jsl_clearance" in head:
+        return f"waf_{status}" if status != 200 else "waf_challenge"
+    if not body.strip():
+        return "blank_page" if "safedog" not in str(lowered).lower() else "waf_safedog"
+    if media_type == "text/html" and len(body) < 30000:
+        text = re.sub(r"<[^>]+>", "", decode(body))
+        if SOFT_404.search(text) and len(text.strip()) < 4000:
+            return "soft_404"
+    return None
+
+
+def decode(body: bytes, charset: str | None = None) -> str:
+    """Bytes to text: the given charset, else UTF-8, else GB18030 (a superset of GBK/GB2312)."""
+    for codec in (charset, "utf-8", "gb18030"):
+        if not codec:
+            continue
+        try:
+            return body.decode(
+                "gb18030" if codec.lower() in ("gb2312", "gbk") else codec
+            )
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return body.decode("utf-8", "replace")
+
+
+def is_document_link(href: str) -> bool:
+    return bool(DOCUMENT_LINK.search(href))

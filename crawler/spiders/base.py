@@ -1,0 +1,531 @@
+"""ReportSpider: what every site family shares — list pages → report pages → attachments.
+
+A family spider only knows how its CMS lists things (``parse_list``). This base
+decides which listed items are reports (and records why the others are not), asks
+for known documents conditionally, reads report pages for identity and
+attachments, records every fetch with its provenance, and, once the listings are
+done, re-checks known documents that were not listed tonight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy import signals
+from scrapy.exceptions import (
+    CannotResolveHostError,
+    DontCloseSpider,
+    DownloadConnectionRefusedError,
+    DownloadTimeoutError,
+    IgnoreRequest,
+    ResponseDataLossError,
+)
+from scrapy.http import TextResponse
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import (
+    ConnectError,
+    ConnectionRefusedError,
+    DNSLookupError,
+    TCPTimedOutError,
+    TimeoutError,
+)
+from twisted.web._newclient import ResponseFailed
+
+from crawler.items import FetchRecord, Identity, ListingRecord
+from crawler.middlewares import utc_now
+from crawler.pages import Link, is_document_link, js_file_links, problem
+from crawler.recognize import Evidence, classify, parse_date, resolve
+from processors.text import sniff
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from scrapy.crawler import Crawler
+    from twisted.python.failure import Failure
+
+    from crawler.registry import Source
+
+HTML_MAXSIZE = 10 * 1024 * 1024
+DOCUMENT_STATUSES = [304, 404, 410]
+CONTENT = (
+    '//div[contains(concat(" ", normalize-space(@class), " "), " TRS_Editor ")]',
+    '//div[@id="zoom"]',
+    "//ucapcontent",
+    '//div[contains(@class, "article")]',
+    '//div[contains(@class, "annual-report")]',
+)
+ATTACHMENT_BLOCKS = (
+    '//div[contains(@class, "fujian") or contains(@class, "fj")'
+    ' or contains(@class, "attachment")]'
+)
+BREADCRUMB = (
+    '//div[contains(@class, "position") or contains(@class, "crumb") or contains(@class, "breadcrumb")]'
+    "//a/text()"
+)
+PUBLISHER = re.compile(r"(?:发布机构|发布单位|信息来源|来源)[：:]\s*([^\s<|]{2,40})")
+
+
+def _headers(headers: Any) -> dict[str, str]:
+    return {
+        k.decode("latin-1"): b", ".join(v).decode("latin-1") for k, v in headers.items()
+    }
+
+
+def _charset(content_type: str | None) -> str | None:
+    found = re.search(r"charset=([\w-]+)", content_type or "", re.I)
+    return found.group(1).lower() if found else None
+
+
+def failure_reason(failure: Failure) -> str:
+    """A short, stable name for why a fetch failed."""
+    error = failure.value
+    if isinstance(error, HttpError):
+        response = error.response
+        found = problem(response.status, _headers(response.headers), response.body, "")
+        return found or f"http_{response.status}"
+    for kind, name in (
+        ((DNSLookupError, CannotResolveHostError), "dns_failed"),
+        ((ConnectionRefusedError, DownloadConnectionRefusedError), "refused"),
+        ((TimeoutError, TCPTimedOutError, DownloadTimeoutError), "timeout"),
+        ((ResponseFailed, ResponseDataLossError), "truncated"),
+        (ConnectError, "unreachable"),
+        (IgnoreRequest, "robots_blocked"),
+    ):
+        if isinstance(error, kind):
+            return name
+    text = str(error)
+    if "ERR_NAME_NOT_RESOLVED" in text:
+        return "dns_failed"
+    if (
+        "ERR_PROXY_CONNECTION_FAILED" in text
+        or "ERR_CONNECTION_REFUSED" in text
+        or "Could not open CONNECT tunnel" in text
+    ):
+        return "unreachable"
+    if "maxsize" in text or "exceeds" in text.lower():
+        return "too_large"
+    return type(error).__name__
+
+
+class ReportSpider(scrapy.Spider):
+    """Base of the family spiders; subclasses implement ``parse_list``."""
+
+    name = "report"
+
+    def __init__(
+        self,
+        sources: list[Source],
+        run_id: int,
+        crawler_version: str,
+        known: dict[str, dict[str, Any]] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(**kwargs)
+        self.sources = {s.id: s for s in sources}
+        self.run_id = run_id
+        self.crawler_version = crawler_version
+        self.known = known or {}
+        self.requested: set[str] = set()
+        self.listed: set[str] = set()
+        self.rechecked = False
+        self.allowed_domains = sorted({host for s in sources for host in s.hosts})
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReportSpider:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        crawler.signals.connect(spider.recheck_known, signal=signals.spider_idle)
+        return spider
+
+    async def start(self) -> Any:
+        for source in self.sources.values():
+            for url in source.start_urls:
+                yield self.list_request(url, source)
+
+    # ------------------------------------------------------------------ requests
+    def list_request(self, url: str, source: Source, **kwargs: Any) -> scrapy.Request:
+        meta = {
+            "source": source.id,
+            "kind": "list",
+            "download_maxsize": HTML_MAXSIZE,
+            **kwargs.pop("meta", {}),
+        }
+        kwargs.setdefault("callback", self.parse_list)
+        return scrapy.Request(url, errback=self.failed, meta=meta, **kwargs)
+
+    def document_request(
+        self,
+        url: str,
+        source: Source,
+        kind: str,
+        *,
+        evidence: Evidence | None = None,
+        identity: Identity | None = None,
+        listing_url: str | None = None,
+        link_text: str | None = None,
+        listed: bool = True,
+    ) -> scrapy.Request | None:
+        """A report page or file, asked for conditionally when it is already archived."""
+        if url in self.requested:
+            return None
+        self.requested.add(url)
+        headers = {}
+        known = self.known.get(url)
+        if known and known.get("etag"):
+            headers["If-None-Match"] = known["etag"]
+        if known and known.get("last_modified"):
+            headers["If-Modified-Since"] = known["last_modified"]
+        meta = {
+            "source": source.id,
+            "kind": kind,
+            "evidence": evidence,
+            "identity": identity,
+            "listing_url": listing_url,
+            "link_text": link_text,
+            "listed": listed,
+            "handle_httpstatus_list": DOCUMENT_STATUSES,
+            "download_maxsize": HTML_MAXSIZE if kind == "page" else None,
+        }
+        meta = {k: v for k, v in meta.items() if v is not None}
+        callback = self.parse_page if kind == "page" else self.parse_file
+        return scrapy.Request(
+            url, headers=headers, callback=callback, errback=self.failed, meta=meta
+        )
+
+    def allowed(self, url: str, source: Source) -> bool:
+        """Only the source's own hosts (mirror sites and IPv6 gateways are ignored)."""
+        host = urlsplit(url).hostname or ""
+        return urlsplit(url).scheme in ("http", "https") and any(
+            host == h or host.endswith("." + h.removeprefix("www."))
+            for h in source.hosts
+        )
+
+    # ------------------------------------------------------------------ listings
+    def parse_list(self, response: scrapy.http.Response) -> Iterator[Any]:
+        raise NotImplementedError(f"{type(self).__name__} must read its list pages")
+
+    def source_of(self, response: scrapy.http.Response) -> Source:
+        return self.sources[response.meta["source"]]
+
+    def take_listing(
+        self, response: scrapy.http.Response, links: list[Link]
+    ) -> Iterator[Any]:
+        """Decide for each listed link: a report (fetch it) or not (record why)."""
+        source = self.source_of(response)
+        for link in links:
+            url = response.urljoin(link.url)
+            if not self.allowed(url, source) or url in self.listed:
+                continue
+            self.listed.add(url)
+            is_report, reason = (
+                (True, link.reason) if link.reason else classify(link.title)
+            )
+            date = parse_date(link.date)
+            yield ListingRecord(
+                self.run_id,
+                source.id,
+                response.url,
+                url,
+                link.title,
+                date,
+                "report" if is_report else "skipped",
+                reason,
+            )
+            if not is_report:
+                continue
+            evidence = Evidence(title=link.title, published=date)
+            if is_document_link(url):  # a file posted on its own
+                identity = self.identity(evidence, source)
+                request = identity and self.document_request(
+                    url,
+                    source,
+                    "attachment",
+                    identity=identity,
+                    listing_url=response.url,
+                    link_text=link.title,
+                )
+            else:
+                request = self.document_request(
+                    url,
+                    source,
+                    "page",
+                    evidence=evidence,
+                    listing_url=response.url,
+                    link_text=link.title,
+                )
+            if request:
+                yield request
+
+    def identity(self, evidence: Evidence, source: Source) -> Identity | None:
+        try:
+            found = resolve(evidence, source)
+        except ValueError as exc:
+            self.logger.warning(
+                "%s: cannot identify %r: %s", source.id, evidence.title, exc
+            )
+            return None
+        return Identity(
+            body=found.body,
+            year=found.year,
+            title=evidence.title,
+            region=source.region,
+            level=found.level,
+            published=evidence.published,
+            note=found.note,
+        )
+
+    # ------------------------------------------------------------------ report pages and files
+    def page_evidence(self, response: TextResponse) -> Evidence:
+        listed: Evidence = response.meta.get("evidence") or Evidence(title="")
+        title = (
+            response.xpath('//meta[@name="ArticleTitle"]/@content').get()
+            or response.xpath("//h1//text()").get()
+            or listed.title
+        ).strip()
+        body_text = " ".join(
+            " ".join(response.xpath(f"{x}//text()").getall()) for x in CONTENT
+        )[:5000]
+        publisher = response.xpath('//meta[@name="ContentSource"]/@content').get() or ""
+        if not publisher:
+            found = PUBLISHER.search(
+                " ".join(response.xpath("//body//text()").getall())[:20000]
+            )
+            publisher = found.group(1) if found else ""
+        published = (
+            parse_date(response.xpath('//meta[@name="PubDate"]/@content').get())
+            or listed.published
+        )
+        if not published:
+            published = parse_date(
+                next(
+                    iter(
+                        re.findall(
+                            r"发布(?:时间|日期)[:：]?\s*([^<]{8,24})", response.text
+                        )
+                    ),
+                    None,
+                )
+            )
+        crumbs = tuple(
+            t.strip() for t in response.xpath(BREADCRUMB).getall() if t.strip()
+        )
+        return Evidence(
+            title=title,
+            publisher=publisher.strip(),
+            breadcrumb=crumbs,
+            text=body_text,
+            published=published,
+        )
+
+    def attachment_links(self, response: TextResponse) -> list[Link]:
+        """Files linked from the article body or its attachment block, or only from JavaScript."""
+        anchors = response.xpath(
+            " | ".join(f"{x}//a" for x in (*CONTENT, ATTACHMENT_BLOCKS))
+        )
+        links = [
+            Link(
+                a.attrib["href"],
+                (
+                    a.attrib.get("download") or " ".join(a.xpath(".//text()").getall())
+                ).strip(),
+            )
+            for a in anchors
+            if a.attrib.get("href") and is_document_link(a.attrib["href"])
+        ]
+        return links + js_file_links(response.text)
+
+    def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:
+        source = self.source_of(response)
+        if response.status != 200:
+            yield self.record(response)
+            if (
+                response.status == 304
+            ):  # unchanged page: its files are as it last listed them
+                yield from self.known_files(response, source)
+            return
+        if not isinstance(response, TextResponse):  # the "page" is a file after all
+            listed = response.meta.get("evidence") or Evidence(title="")
+            yield self.record(response, identity=self.identity(listed, source))
+            return
+        failure = self.content_problem(response)
+        if failure:
+            yield self.record(response, failure=failure)
+            return
+        identity = self.identity(self.page_evidence(response), source)
+        if identity is None:
+            yield self.record(response, failure="unidentified")
+            return
+        files = [
+            (response.urljoin(link.url), link.title)
+            for link in self.attachment_links(response)
+        ]
+        files = [(url, text) for url, text in files if self.allowed(url, source)]
+        record = self.record(response, identity=identity)
+        record.links = files
+        yield record
+        yield from self.file_requests(response, source, identity, files)
+
+    def file_requests(
+        self,
+        response: scrapy.http.Response,
+        source: Source,
+        identity: Identity,
+        files: list[tuple[str, str]],
+    ) -> Iterator[scrapy.Request]:
+        for url, text in files:
+            request = self.document_request(
+                url,
+                source,
+                "attachment",
+                identity=identity,
+                listing_url=response.url,
+                link_text=text,
+                listed=response.meta.get("listed", True),
+            )
+            if request:
+                yield request
+
+    def known_files(
+        self, response: scrapy.http.Response, source: Source
+    ) -> Iterator[scrapy.Request]:
+        """The files an unchanged (304) page linked to when it was last read."""
+        doc = self.known.get(response.request.url)
+        if not doc or not doc["links"]:
+            return
+        identity = Identity(
+            body=doc["body"],
+            year=doc["year"],
+            title=doc["title"],
+            region=doc["region"],
+            level=doc["level"],
+            published=doc["published"],
+            note=doc["identity_note"] or "",
+        )
+        yield from self.file_requests(response, source, identity, doc["links"])
+
+    def parse_file(self, response: scrapy.http.Response) -> Iterator[Any]:
+        failure = self.content_problem(response) if response.status == 200 else None
+        yield self.record(
+            response, identity=response.meta.get("identity"), failure=failure
+        )
+
+    def content_problem(self, response: scrapy.http.Response) -> str | None:
+        headers = _headers(response.headers)
+        return problem(
+            response.status,
+            headers,
+            response.body,
+            sniff(response.body, headers.get("Content-Type", "")),
+        )
+
+    # ------------------------------------------------------------------ provenance
+    def record(
+        self,
+        response: scrapy.http.Response,
+        *,
+        identity: Identity | None = None,
+        failure: str | None = None,
+        via: str = "http",
+    ) -> FetchRecord:
+        """The fetch as the archive keeps it."""
+        meta = response.meta
+        headers = _headers(response.headers)
+        declared = headers.get("Content-Type")
+        ok = response.status == 200 and failure is None
+        redirects = list(meta.get("redirect_urls", []))
+        return FetchRecord(
+            run_id=self.run_id,
+            source_id=meta["source"],
+            kind=meta["kind"],
+            url=redirects[0] if redirects else response.request.url,
+            method=response.request.method,
+            started=meta.get("fetch_started", utc_now()),
+            ended=meta.get("fetch_ended", utc_now()),
+            crawler_version=self.crawler_version,
+            status=response.status,
+            final_url=response.url,
+            redirects=redirects,
+            request_headers=meta.get("sent_headers", {}),
+            response_headers=headers,
+            body=response.body if ok else None,
+            failure=failure,
+            declared_type=declared,
+            sniffed_type=sniff(response.body, declared or "")
+            if response.body
+            else None,
+            declared_charset=_charset(declared),
+            used_charset=response.encoding
+            if isinstance(response, TextResponse)
+            else None,
+            listing_url=meta.get("listing_url"),
+            link_text=meta.get("link_text"),
+            via=via,
+            identity=identity,
+            listed=bool(meta.get("listed")),
+        )
+
+    def failed(self, failure: Failure) -> Iterator[Any]:
+        """Every failed fetch is recorded (never as a version)."""
+        request = failure.request
+        meta = request.meta
+        page = meta.get("playwright_page")
+        if (
+            page is not None
+        ):  # a rendered list that failed half-way: free the browser tab
+            asyncio.get_event_loop().create_task(page.close())
+        response = getattr(failure.value, "response", None)
+        reason = failure_reason(failure)
+        self.logger.warning(
+            "%s: %s failed (%s)", meta.get("source"), request.url, reason
+        )
+        yield FetchRecord(
+            run_id=self.run_id,
+            source_id=meta["source"],
+            kind=meta["kind"],
+            url=request.url,
+            method=request.method,
+            started=meta.get("fetch_started", utc_now()),
+            ended=utc_now(),
+            crawler_version=self.crawler_version,
+            status=response.status if response else None,
+            final_url=response.url if response else None,
+            request_headers=meta.get("sent_headers", {}),
+            response_headers=_headers(response.headers) if response else {},
+            failure=reason,
+            listing_url=meta.get("listing_url"),
+            link_text=meta.get("link_text"),
+            via="playwright" if meta.get("playwright") else "http",
+            listed=bool(meta.get("listed")),
+        )
+
+    # ------------------------------------------------------------------ re-checking known documents
+    def recheck_known(self) -> None:
+        """When the listings are done: ask again (conditionally) for known documents not listed tonight."""
+        if self.rechecked:
+            return
+        self.rechecked = True
+        scheduled = 0
+        for url, doc in sorted(self.known.items()):
+            source = self.sources.get(doc["source_id"])
+            if source is None or url in self.requested:
+                continue
+            request = self.document_request(
+                url,
+                source,
+                "recheck",
+                identity=None,
+                listing_url=doc.get("listing_url"),
+                link_text=doc.get("link_text"),
+                listed=False,
+            )
+            if request:
+                self.crawler.engine.crawl(request)
+                scheduled += 1
+        if scheduled:
+            self.logger.info(
+                "re-checking %d known documents not listed tonight", scheduled
+            )
+            raise DontCloseSpider

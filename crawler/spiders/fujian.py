@@ -1,0 +1,79 @@
+"""Fujian 集约化 portals (TRS back end, "trt" front end with avalon.js), e.g. pingtan.gov.cn.
+
+* Fingerprint: articles at ``…/YYYYMM/tYYYYMMDD_{docid}.htm`` (``.htm``), TRS meta
+  tags, the body in ``div.TRS_Editor``.
+* Lists: the page's static HTML shows only the newest items; the older ones appear
+  only when its JavaScript pages through ``/fjdzapp/search``. The list is therefore
+  rendered in Chromium (scrapy-playwright) and paged by clicking 下一页; report pages
+  and files are then fetched over plain HTTP.
+* Quirks: the 全真版 PDF is linked only from the inline ``apps``/``apps1`` arrays;
+  external links are rewritten to ``*.ipv6best.cn`` gateways (not followed).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from crawler.pages import Link
+from crawler.settings import PLAYWRIGHT_SETTINGS
+from crawler.spiders.base import ReportSpider
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    import scrapy
+
+    from crawler.registry import Source
+
+MAX_LIST_PAGES = 50
+VISIBLE_LINKS = """(els) => els.filter(e => e.offsetParent !== null).map(e => ({
+    url: e.href, title: e.title || e.textContent.trim(),
+    date: (e.closest('dl, li, tr') || e.parentElement).textContent }))"""
+FIRST_CHANGED = """([selector, before]) => {
+    const now = [...document.querySelectorAll(selector)].filter(e => e.offsetParent !== null)
+        .map(e => e.href).join(' ');
+    return now.length > 0 && now !== before; }"""
+
+
+class FujianSpider(ReportSpider):
+    """Fujian 集约化 sites; see the module docstring for the family's traits."""
+
+    name = "fujian"
+    custom_settings = PLAYWRIGHT_SETTINGS
+
+    def list_request(self, url: str, source: Source, **kwargs: Any) -> scrapy.Request:
+        if not source.quirk("js_list"):
+            return super().list_request(url, source, **kwargs)
+        meta = {"playwright": True, "playwright_include_page": True}
+        return super().list_request(
+            url, source, callback=self.parse_rendered_list, meta=meta
+        )
+
+    def parse_list(self, response: scrapy.http.Response) -> Any:
+        yield self.record(response)
+
+    async def parse_rendered_list(
+        self, response: scrapy.http.Response
+    ) -> AsyncIterator[Any]:
+        """Collect the visible list items, then click 下一页 until there is none."""
+        source = self.source_of(response)
+        page = response.meta["playwright_page"]
+        selector, next_page = source.quirk("list_items"), source.quirk("next_page")
+        links: list[Link] = []
+        try:
+            for _ in range(MAX_LIST_PAGES):
+                batch = await page.eval_on_selector_all(selector, VISIBLE_LINKS)
+                links += [Link(b["url"], b["title"], b["date"]) for b in batch]
+                button = page.locator(next_page)
+                if not batch or await button.count() == 0:
+                    break
+                before = " ".join(b["url"] for b in batch)
+                await button.first.click()
+                await page.wait_for_function(
+                    FIRST_CHANGED, arg=[selector, before], timeout=30_000
+                )
+        finally:
+            await page.close()
+        yield self.record(response, via="playwright")
+        for item in self.take_listing(response, links):
+            yield item
