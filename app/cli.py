@@ -22,6 +22,7 @@ from archive.runs import latest_events
 from crawler.registry import RegistryError, load_registry, select
 from replica.catalog import MAX_EPOCH, catalog
 from replica.check import check_replica
+from replica.corpus import Profile, set_profile
 from replica.server import ReplicaServer, ReplicaThread
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -94,7 +95,19 @@ def replica() -> None:
     help="Loopback port to listen on (0 picks a free one).",
 )
 @EPOCH
-def replica_serve(port: int, epoch: int) -> None:
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 50),
+    default=1,
+    show_default=True,
+    help="Serve this many times as many bodies (for benchmarks).",
+)
+@click.option(
+    "--bench",
+    is_flag=True,
+    help="The benchmark mix: mostly PDFs of 10–60 pages, then DOCX, then HTML.",
+)
+def replica_serve(port: int, epoch: int, scale: int, bench: bool) -> None:
     """Serve the replica sites on 127.0.0.1 as an HTTP proxy until Ctrl-C.
 
     \b
@@ -103,6 +116,7 @@ def replica_serve(port: int, epoch: int) -> None:
       curl -x http://127.0.0.1:8765 http://www.wip.gov.cn/col/col151610/index.html
     """
     started = time.monotonic()
+    set_profile(Profile(scale=scale, bench=bench))
     server = ReplicaServer(epoch, port=port)
 
     async def run() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib.metadata import version
@@ -16,7 +17,7 @@ from app.config import CrawlTuning, chromium_path
 from app.sandbox import map_isolated
 from archive.db import CrawlLock, open_archive
 from archive.history import pending_texts, settle_run, store_text
-from archive.recorder import known_documents
+from archive.recorder import known_documents, known_lists
 from archive.runs import (
     SourceRow,
     SourceSummary,
@@ -162,6 +163,7 @@ def run_crawl(plan: CrawlPlan) -> CrawlResult:
             crawler_version=VERSION,
         )
         known = known_documents(archive.db, ids)
+        lists = known_lists(archive.db, ids)
         settings = scrapy_settings(plan, run_id)
         process = CrawlerProcess(settings)
         for family, group in _spider_groups(plan.sources).items():
@@ -175,14 +177,22 @@ def run_crawl(plan: CrawlPlan) -> CrawlResult:
                     for u, d in known.items()
                     if d["source_id"] in {s.id for s in group}
                 },
+                lists=lists,
             )
+        wall, cpu = time.monotonic(), time.process_time()
         process.start()
+        timing = {
+            "crawl_seconds": time.monotonic() - wall,
+            "crawl_cpu_seconds": time.process_time() - cpu,
+        }
+        wall = time.monotonic()
         hashed = hash_new_texts(archive, run_id)
         events = settle_run(archive.db, run_id, ids)
+        timing["analysis_seconds"] = time.monotonic() - wall
         summaries = source_summaries(archive.db, run_id, ids)
         status = run_status(summaries)
         counts = finish_run(
-            archive.db, run_id, status, events, f"{hashed} new texts hashed"
+            archive.db, run_id, status, events, f"{hashed} new texts hashed", timing
         )
         return CrawlResult(run_id, status, counts, summaries)
     finally:

@@ -37,6 +37,9 @@ def m001_initial(db: Database) -> None:
             new_versions INTEGER,
             failures INTEGER,
             events INTEGER,
+            crawl_seconds REAL,            -- wall time of the fetching
+            crawl_cpu_seconds REAL,        -- CPU time of the fetching (this process)
+            analysis_seconds REAL,         -- wall time of text hashing and events
             message TEXT,
             settled_by INTEGER             -- for an interrupted run: the run that wrote its events
         )"""

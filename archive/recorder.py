@@ -52,7 +52,9 @@ class FetchRecord:
     redirects: list[str] = field(default_factory=list)
     request_headers: dict[str, str] = field(default_factory=dict)
     response_headers: dict[str, str] = field(default_factory=dict)
-    body: bytes | None = None  # the file, for a 200 that is not a failure
+    body: bytes | None = field(
+        default=None, repr=False
+    )  # the file, for a 200 that is not a failure
     failure: str | None = None  # why the fetch failed (never a version then)
     declared_type: str | None = None
     sniffed_type: str | None = None
@@ -342,4 +344,27 @@ def known_documents(db: Database, source_ids: list[str]) -> dict[str, dict[str, 
         doc = dict(zip(keys, row, strict=True))
         doc["links"] = [tuple(link) for link in json.loads(doc["links"] or "[]")]
         out[doc["url"]] = doc
+    return out
+
+
+def known_lists(db: Database, source_ids: list[str]) -> dict[str, dict[str, Any]]:
+    """List URL → validators and items of its latest complete reading.
+
+    Used where reading a list is expensive (a browser render): if the page itself is
+    unchanged (304), its items are taken from the last reading.
+    """
+    marks = ",".join("?" * len(source_ids))
+    latest = db.execute(
+        f"""SELECT url, run_id, etag, last_modified FROM captures
+            WHERE id IN (SELECT MAX(id) FROM captures WHERE kind = 'list' AND outcome = 'listed'
+                         AND source_id IN ({marks}) GROUP BY url)""",  # noqa: S608
+        source_ids,
+    ).fetchall()
+    out = {}
+    for url, run_id, etag, last_modified in latest:
+        items = db.execute(
+            "SELECT url, title, listed_date FROM listings WHERE run_id = ? AND list_url = ? ORDER BY id",
+            [run_id, url],
+        ).fetchall()
+        out[url] = {"etag": etag, "last_modified": last_modified, "items": items}
     return out

@@ -85,7 +85,12 @@ def _one(db: Database, sql: str, params: list[Any]) -> int:
 
 
 def finish_run(
-    db: Database, run_id: int, status: str, events: int, message: str = ""
+    db: Database,
+    run_id: int,
+    status: str,
+    events: int,
+    message: str = "",
+    timing: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """Close a run with its status and counts; return the counts."""
     counts = {
@@ -117,7 +122,14 @@ def finish_run(
     }
     with write(db):
         db["runs"].update(
-            run_id, {"status": status, "ended": now(), "message": message, **counts}
+            run_id,
+            {
+                "status": status,
+                "ended": now(),
+                "message": message,
+                **counts,
+                **(timing or {}),
+            },
         )
     return counts
 

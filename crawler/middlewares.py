@@ -48,3 +48,11 @@ class FetchTimingMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         request.meta["fetch_ended"] = utc_now()
         return response
+
+
+DECORATION = frozenset({"image", "stylesheet", "font", "media"})
+
+
+def skip_decoration(request: object) -> bool:
+    """Browser requests not worth making for reading a list: images, styles, fonts, media."""
+    return getattr(request, "resource_type", "") in DECORATION

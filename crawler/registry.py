@@ -84,6 +84,13 @@ def _check(entry: dict[str, Any], where: str) -> None:
     for name in ("aliases", "quirks"):
         if not isinstance(entry.get(name, {}), dict):
             raise RegistryError(f"{where}: field {name!r} must be a table")
+    if entry.get("quirks", {}).get("js_list") and any(
+        not str(u).startswith("https://") for u in urls
+    ):
+        raise RegistryError(
+            f"{where}: field 'start_urls' must be https:// for a js_list source "
+            "(only HTTPS goes through the browser; see crawler/settings.py)"
+        )
 
 
 def load_file(path: Path) -> list[Source]:

@@ -78,18 +78,28 @@ def html_text(data: bytes, encoding: str | None = None) -> str:
 
 
 def pdf_text(data: bytes) -> str:
-    """All text of a PDF, page by page (pdfplumber/pdfminer)."""
-    import pdfplumber  # heavy; only the workers that read PDFs pay for it
+    """All text of a PDF, page by page.
+
+    PDFium (pypdfium2), not pdfplumber: the hash only needs the words, PDFium reads
+    them about 20× faster (CID fonts included), and a text hash must never change
+    because the table processors improve.
+    """
+    import pypdfium2  # imported here: only the sandboxed workers need it
 
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = []
-            for page in pdf.pages:
-                pages.append(page.extract_text() or "")
-                page.close()
-            return "\n".join(pages)
-    except Exception as exc:  # pdfminer raises many unrelated types on bad input
-        raise TextError(f"not readable as PDF: {type(exc).__name__}: {exc}") from exc
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        raise TextError(f"not readable as PDF: {exc}") from exc
+    try:
+        pages = []
+        for page in document:
+            text = page.get_textpage()
+            pages.append(text.get_text_range())
+            text.close()
+            page.close()
+        return "\n".join(pages)
+    finally:
+        document.close()
 
 
 def docx_text(data: bytes) -> str:

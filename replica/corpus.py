@@ -8,7 +8,7 @@ seed is named, synthetic text and figures otherwise. All randomness is drawn fro
 from __future__ import annotations
 
 import random
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
 
@@ -22,15 +22,54 @@ from replica.prose import (
     templated_sections,
 )
 from replica.seeds import load_seed
-from replica.spec import SiteSpec, Spec, load_spec, parse_time
+from replica.spec import SiteSpec, Spec, load_spec, parse_time, scaled
 
 DOCID_BASE = {"hanweb": 4_100_000, "hanweb_xxgk": 2_300_000, "trs": 6_000_000}
 
 
+# The benchmark fixture of docs/benchmarks.md: mostly PDFs of 10–60 pages, then DOCX,
+# then HTML (the default replica is HTML-heavy, like small towns' columns).
+BENCH_FORMS = {
+    "stub_pdf": 35,
+    "pdf_only": 15,
+    "html_pdf": 10,
+    "stub_docx": 15,
+    "docx_only": 10,
+    "html": 10,
+}
+BENCH_PAGES = (6, 56)  # pages added to a report's 4 or so
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """How big the replica is: ``scale`` × the bodies; ``bench`` = the benchmark mix."""
+
+    scale: int = 1
+    bench: bool = False
+
+
+_PROFILE = {"now": Profile()}
+
+
+def set_profile(profile: Profile) -> None:
+    """Choose the replica's size; call before anything is built."""
+    if spec.cache_info().currsize and profile != _PROFILE["now"]:
+        raise RuntimeError("the replica is already built; set its profile first")
+    _PROFILE["now"] = profile
+
+
 @cache
 def spec() -> Spec:
-    """The site spec, loaded once per process."""
-    return load_spec()
+    """The site spec (scaled as the profile says), loaded once per process."""
+    profile = _PROFILE["now"]
+    loaded = scaled(load_spec(), profile.scale)
+    if profile.bench:
+        sites = tuple(
+            replace(s, options={**s.options, "forms": BENCH_FORMS})
+            for s in loaded.sites
+        )
+        loaded = replace(loaded, sites=sites)
+    return loaded
 
 
 def default_template(year: int) -> str:
@@ -135,6 +174,7 @@ def build_report(key: str) -> Report:
     else:
         sections = templated_sections(body, year, figures, rng)
         opening = intro(body, year, template, rng, typo="year_typo" in defects)
+    extra_pages = rng.randint(*BENCH_PAGES) if _PROFILE["now"].bench else 0
     if "unbalanced" in defects:
         figures = unbalance(figures)
     if "blank_cells" in defects:
@@ -155,6 +195,7 @@ def build_report(key: str) -> Report:
         defects=defects,
         blank_zeros="blank_cells" in defects,
         list_title=override.get("list_title", title),
+        extra_pages=extra_pages,
     )
 
 

@@ -76,6 +76,7 @@ class Report:
     list_title: str = ""
     pdf_producer: str = "WPS 文字"
     pdf_saved: datetime | None = None
+    extra_pages: int = 0  # benchmark reports run to 10–60 pages
 
 
 @dataclass(frozen=True, slots=True)

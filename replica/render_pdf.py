@@ -10,10 +10,13 @@ moving any xref offset.
 from __future__ import annotations
 
 import io
+import random
 from functools import cache
 from typing import TYPE_CHECKING
 from xml.sax.saxutils import escape
 
+from PIL import Image as PILImage
+from PIL import ImageFilter
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
@@ -22,6 +25,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import (
     Flowable,
+    Image,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -41,6 +45,11 @@ FONT = "STSong-Light"
 GENERIC_TITLE = "政府信息公开工作年度报告"  # real PDFs rarely carry the body in Title
 INVARIANT_DATE = b"D:20000101000000+00'00'"
 MARGIN = 56.0
+PARAGRAPHS_PER_PAGE = 7
+FILLER = (
+    "本年度政府信息公开工作围绕中心、服务大局，持续推进决策、执行、管理、服务、结果公开，"
+    "加强政策解读和回应关切，规范依申请公开办理，强化监督保障，不断提升政务公开质量和实效。"
+) * 2
 WIDTHS = {
     4: [170.0, 108.0, 102.0, 103.0],
     10: [22.0, 24.0, 140.0, 44.0, 36.0, 36.0, 40.0, 40.0, 36.0, 40.0],
@@ -120,12 +129,18 @@ def report_blocks(report: Report) -> list[Block]:
     """A report as a flat list of printable blocks, top to bottom."""
     blocks: list[Block] = [("title", line) for line in report.heading]
     blocks += [("body", p) for p in report.intro]
-    for section in report.sections:
+    for index, section in enumerate(report.sections):
         blocks.append(("heading", section.heading))
         blocks += [("body", p) for p in section.paragraphs]
+        if index == 0:  # real reports carry photos: real-sized PDFs
+            blocks.append(("photo", f"（{report.body.short}开展“政府开放日”活动）"))
         grid = report_grid(report, section.table) if section.table else None
         if grid is not None:
             blocks.append(("table", grid))
+    if report.extra_pages:  # long reports append statistics and case notes
+        blocks.append(("heading", "附件：政府信息公开工作情况说明"))
+        count = report.extra_pages * PARAGRAPHS_PER_PAGE
+        blocks += [("body", f"{n + 1}. {FILLER}") for n in range(count)]
     return blocks
 
 
@@ -135,11 +150,27 @@ def _story(blocks: list[Block]) -> list[Flowable]:
     for kind, content in blocks:
         if kind == "table":
             story.append(grid_table(content))  # type: ignore[arg-type]
+        elif kind == "photo":
+            story.append(Image(io.BytesIO(photo_jpeg()), width=360, height=240))
+            story.append(Paragraph(escape(str(content)), styles["cell"]))
         else:
             story.append(Paragraph(escape(str(content)), styles[kind]))
             if kind == "title":
                 story.append(Spacer(1, 4))
     return story
+
+
+@cache
+def photo_jpeg() -> bytes:
+    """A deterministic stand-in for a report's photo (1024×683 JPEG, about 120 KB)."""
+    width, height = 1024, 683
+    noise = random.Random("nianbao replica photo").randbytes(width * height * 3)
+    image = PILImage.frombytes("RGB", (width, height), noise).filter(
+        ImageFilter.GaussianBlur(1.5)
+    )
+    buf = io.BytesIO()
+    image.save(buf, "JPEG", quality=80)
+    return buf.getvalue()
 
 
 def _pdf_date(moment: datetime) -> bytes:

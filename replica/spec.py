@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -278,3 +278,32 @@ def _check_changes(spec: Spec) -> None:
             and int(year) not in spec.site(body.site).years[body_id]
         ):
             raise SpecError(f"changes.{name}: {key!r} is not a published report")
+
+
+def scaled(spec: Spec, factor: int) -> Spec:
+    """The same sites with ``factor`` times as many bodies (for benchmarks).
+
+    Copy *k* of a body is the same kind of body with *k* in its name (汪疃镇 →
+    汪疃2镇), publishing the same years in the same columns; the spec's per-report
+    overrides and night-2 changes stay on the originals.
+    """
+    if factor < 1:
+        raise SpecError(f"scale must be 1 or more, got {factor}")
+    if factor == 1:
+        return spec
+    sites = []
+    for site in spec.sites:
+        bodies, years = list(site.bodies), dict(site.years)
+        for k in range(2, factor + 1):
+            for body in site.bodies:
+                short = f"{body.short[:-1]}{k}{body.short[-1]}"
+                copy = replace(
+                    body,
+                    id=f"{body.id}-{k}",
+                    short=short,
+                    name=body.name.replace(body.short, short),
+                )
+                bodies.append(copy)
+                years[copy.id] = site.years[body.id]
+        sites.append(replace(site, bodies=tuple(bodies), years=years))
+    return replace(spec, sites=tuple(sites))

@@ -122,6 +122,7 @@ class ReportSpider(scrapy.Spider):
         run_id: int,
         crawler_version: str,
         known: dict[str, dict[str, Any]] | None = None,
+        lists: dict[str, dict[str, Any]] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -129,6 +130,7 @@ class ReportSpider(scrapy.Spider):
         self.run_id = run_id
         self.crawler_version = crawler_version
         self.known = known or {}
+        self.lists = lists or {}  # list pages read before: validators and items
         self.requested: set[str] = set()
         self.listed: set[str] = set()
         self.rechecked = False
@@ -436,6 +438,10 @@ class ReportSpider(scrapy.Spider):
         declared = headers.get("Content-Type")
         ok = response.status == 200 and failure is None
         redirects = list(meta.get("redirect_urls", []))
+        sniffed = sniff(response.body, declared or "") if response.body else None
+        textual = isinstance(response, TextResponse) and (sniffed or "").startswith(
+            "text/"
+        )
         return FetchRecord(
             run_id=self.run_id,
             source_id=meta["source"],
@@ -453,13 +459,10 @@ class ReportSpider(scrapy.Spider):
             body=response.body if ok else None,
             failure=failure,
             declared_type=declared,
-            sniffed_type=sniff(response.body, declared or "")
-            if response.body
-            else None,
+            sniffed_type=sniffed,
             declared_charset=_charset(declared),
-            used_charset=response.encoding
-            if isinstance(response, TextResponse)
-            else None,
+            # Only for text: guessing a PDF's "encoding" costs Scrapy a full scan of it.
+            used_charset=response.encoding if textual else None,
             listing_url=meta.get("listing_url"),
             link_text=meta.get("link_text"),
             via=via,

@@ -44,9 +44,38 @@ class FujianSpider(ReportSpider):
     def list_request(self, url: str, source: Source, **kwargs: Any) -> scrapy.Request:
         if not source.quirk("js_list"):
             return super().list_request(url, source, **kwargs)
+        known = self.lists.get(url)
+        if known and (known["etag"] or known["last_modified"]) and known["items"]:
+            # Read before: ask the server whether the page changed before starting a browser.
+            validators = (
+                ("If-None-Match", known["etag"]),
+                ("If-Modified-Since", known["last_modified"]),
+            )
+            return super().list_request(
+                url,
+                source,
+                callback=self.parse_validated_list,
+                headers={k: v for k, v in validators if v},
+                meta={"handle_httpstatus_list": [304]},
+            )
+        return self.render_request(url, source)
+
+    def render_request(self, url: str, source: Source) -> scrapy.Request:
         meta = {"playwright": True, "playwright_include_page": True}
         return super().list_request(
-            url, source, callback=self.parse_rendered_list, meta=meta
+            url, source, callback=self.parse_rendered_list, meta=meta, dont_filter=True
+        )
+
+    def parse_validated_list(self, response: scrapy.http.Response) -> Any:
+        """304: the static page, with its total and newest items, is as last read; so are the
+        older ones (adding or removing any changes the page's record count)."""
+        if response.status != 304:
+            yield self.render_request(response.url, self.source_of(response))
+            return
+        yield self.record(response)
+        items = self.lists[response.request.url]["items"]
+        yield from self.take_listing(
+            response, [Link(url, title, date or "") for url, title, date in items]
         )
 
     def parse_list(self, response: scrapy.http.Response) -> Any:

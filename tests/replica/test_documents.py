@@ -81,11 +81,14 @@ def test_the_seed_report_of_weihai_gaoqu_prints_its_real_figures_in_its_pdf() ->
     with pdfplumber.open(io.BytesIO(_file_bytes(pdf_url))) as pdf:
         rows = [row for page in pdf.pages for t in page.extract_tables() for row in t]
         text = pdf.pages[0].extract_text()
+        lines = [line for page in pdf.pages for line in page.extract_text().splitlines()]
     assert text.startswith(
         "威海火炬高技术产业开发区管理委员会\n2021年政府信息公开工作年度报告"
     )
     assert ["行政许可", "27960", None, None] in rows
-    assert ["行政事业性收费", "13914.44", None, None] in rows
+    # This row ends up alone at the top of a page, where pdfplumber sees no table:
+    # a real hazard of PDF tables that run over a page break.
+    assert "行政事业性收费 13914.44" in lines
     assert ["行政规范性文件", "5", "3", "15"] in rows
     assert [
         "一、本年新收政府信息公开申请数量",

@@ -1,0 +1,141 @@
+"""B1 (crawl throughput against a bare Scrapy spider) and B3 (an unchanged second night)."""
+
+from __future__ import annotations
+
+import json
+import tempfile
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.measure import PYTHON, median, pinned, rows, run, seconds_between, spread
+
+HTTP_SOURCES = [
+    "wip",
+    "whctp",
+    "penglai",
+    "anqiu",
+]  # B1: pages a bare spider can fetch too
+
+
+def crawl_command(
+    proxy: str, data: Path, sources: list[str] | None = None
+) -> list[str]:
+    picked = [arg for s in sources or [] for arg in ("--source", s)]
+    return pinned(
+        1,
+        [PYTHON, "-m", "app", "crawl", "--proxy", proxy, "--data", str(data), *picked],
+    )
+
+
+def _reset(proxy: str) -> None:
+    """Start the replica's byte counters afresh (it keeps serving night 1)."""
+    request = urllib.request.Request(f"{proxy}/_replica/epoch?n=1", method="POST")
+    urllib.request.urlopen(request, timeout=60).read()
+
+
+def _served_bytes(proxy: str) -> int:
+    with urllib.request.urlopen(f"{proxy}/_replica/stats", timeout=60) as answer:
+        return int(json.load(answer)["bytes"])
+
+
+@dataclass(slots=True)
+class Throughput:
+    ours_pages_per_s: float
+    bare_pages_per_s: float
+    ratio: float
+    cpu_per_page_ratio: float
+    spread: float
+    pages: int
+
+
+def b1_throughput(proxy: str, repetitions: int) -> Throughput:
+    """Pages per second of the crawl phase: nianbao (archive and all) ÷ a bare spider."""
+    ours, bare, cpu_ratio = [], [], []
+    pages = 0
+    for _ in range(repetitions):
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "archive"
+            run(crawl_command(proxy, data, HTTP_SOURCES))
+            db = data / "archive.db"
+            ((first, last, pages),) = rows(
+                db, "SELECT MIN(started), MAX(ended), COUNT(*) FROM captures"
+            )
+            ((crawl_cpu,),) = rows(db, "SELECT crawl_cpu_seconds FROM runs")
+            ours.append(pages / seconds_between(first, last))
+            urls = [u for (u,) in rows(db, "SELECT url FROM captures ORDER BY id")]
+            urls_file, out = Path(tmp) / "urls.json", Path(tmp) / "bare.json"
+            urls_file.write_text(json.dumps(urls))
+            run(
+                pinned(
+                    1,
+                    [
+                        PYTHON,
+                        "-m",
+                        "bench.bare_spider",
+                        str(urls_file),
+                        proxy,
+                        str(out),
+                    ],
+                )
+            )
+            result = json.loads(out.read_text())
+            bare.append(result["pages"] / result["seconds"])
+            # CPU of the fetching only: ours includes archiving (blobs, rows), not text hashing.
+            cpu_ratio.append((crawl_cpu / pages) / (result["cpu"] / result["pages"]))
+    ratios = [o / b for o, b in zip(ours, bare, strict=True)]
+    return Throughput(
+        median(ours),
+        median(bare),
+        median(ratios),
+        median(cpu_ratio),
+        spread(ratios),
+        pages,
+    )
+
+
+@dataclass(slots=True)
+class Incremental:
+    first_s: float
+    second_s: float
+    time_ratio: float
+    bytes_ratio: float
+    second_versions: int
+    second_events: int
+    spread: float
+    documents: int
+
+
+def b3_incremental(proxy: str, repetitions: int) -> Incremental:
+    """Night 1 (everything new) against night 2 (nothing changed), whole `nianbao crawl` runs."""
+    firsts, seconds, byte_ratios, ratios = [], [], [], []
+    versions = events = documents = 0
+    for _ in range(repetitions):
+        with tempfile.TemporaryDirectory() as tmp:
+            data = Path(tmp) / "archive"
+            _reset(proxy)
+            first = run(crawl_command(proxy, data))
+            first_bytes = _served_bytes(proxy)
+            _reset(proxy)
+            second = run(crawl_command(proxy, data))
+            second_bytes = _served_bytes(proxy)
+            db = data / "archive.db"
+            versions = rows(
+                db, "SELECT COUNT(*) FROM versions WHERE first_seen_run = 2"
+            )[0][0]
+            events = rows(db, "SELECT COUNT(*) FROM events WHERE run_id = 2")[0][0]
+            documents = rows(db, "SELECT COUNT(*) FROM documents")[0][0]
+        firsts.append(first.wall)
+        seconds.append(second.wall)
+        ratios.append(second.wall / first.wall)
+        byte_ratios.append(second_bytes / first_bytes)
+    return Incremental(
+        median(firsts),
+        median(seconds),
+        median(ratios),
+        median(byte_ratios),
+        versions,
+        events,
+        spread(ratios),
+        documents,
+    )

@@ -1,0 +1,261 @@
+"""The archive on its own: blobs, the recorder's outcomes, the lock, events from runs."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pytest
+
+from archive.blobs import BlobStore
+from archive.db import ArchiveLocked, CrawlLock, open_archive
+from archive.history import REMOVAL_RUNS, settle_run, store_text
+from archive.recorder import (
+    FetchRecord,
+    Identity,
+    ListingRecord,
+    record_fetch,
+    record_listing,
+)
+from archive.runs import SourceRow, finish_run, start_run, sync_sources
+
+IDENTITY = Identity(
+    body="某某镇人民政府",
+    year=2023,
+    title="某某镇人民政府2023年政府信息公开工作年度报告",
+    region="山东省",
+    level="town",
+)
+PAGE = "http://example.gov.cn/art/2024/1/2/art_1_1.html"
+LIST = "http://example.gov.cn/col/col1/index.html"
+
+
+@pytest.fixture
+def archive(tmp_path: Path):
+    opened = open_archive(tmp_path)
+    sync_sources(
+        opened.db,
+        [
+            SourceRow(
+                "s",
+                "某某",
+                "某某县人民政府",
+                "山东省",
+                "county",
+                "hanweb",
+                ("http://x/",),
+                "inferred",
+            )
+        ],
+    )
+    yield opened
+    opened.close()
+
+
+def _run(archive) -> int:
+    return start_run(
+        archive.db, target="test", epoch=None, sources=["s"], crawler_version="t"
+    )
+
+
+def _fetch(
+    run: int,
+    *,
+    body: bytes | None = b"<html>report</html>",
+    status: int = 200,
+    failure: str | None = None,
+    kind: str = "page",
+    url: str = PAGE,
+) -> FetchRecord:
+    return FetchRecord(
+        run_id=run,
+        source_id="s",
+        kind=kind,
+        url=url,
+        method="GET",
+        started="t0",
+        ended="t1",
+        crawler_version="t",
+        status=status,
+        body=body if status == 200 and not failure else None,
+        failure=failure,
+        sniffed_type="text/html",
+        identity=IDENTITY,
+        listed=True,
+        response_headers={"ETag": '"e1"'},
+    )
+
+
+def _list_ok(archive, run: int) -> None:
+    record_fetch(
+        archive.db,
+        archive.blobs,
+        FetchRecord(
+            run,
+            "s",
+            "list",
+            LIST,
+            "GET",
+            "t0",
+            "t1",
+            "t",
+            status=200,
+            body=b"<html>list</html>",
+        ),
+    )
+    record_listing(
+        archive.db,
+        ListingRecord(run, "s", LIST, PAGE, IDENTITY.title, None, "report", "title"),
+    )
+
+
+def _night(
+    archive, body: bytes | None, text: str | None = "x", listed: bool = True, **kw
+) -> list[str]:
+    run = _run(archive)
+    if listed:
+        _list_ok(archive, run)
+    else:
+        record_fetch(
+            archive.db,
+            archive.blobs,
+            FetchRecord(
+                run,
+                "s",
+                "list",
+                LIST,
+                "GET",
+                "t0",
+                "t1",
+                "t",
+                status=200,
+                body=b"<html>empty</html>",
+            ),
+        )
+    if body is not None or kw:
+        record_fetch(archive.db, archive.blobs, _fetch(run, body=body, **kw))
+    for (vid,) in archive.db.execute(
+        "SELECT id FROM versions WHERE first_seen_run = ?", [run]
+    ).fetchall():
+        store_text(archive.db, vid, text, "ok")
+    settle_run(archive.db, run, ["s"])
+    finish_run(archive.db, run, "complete", 0)
+    return sorted(
+        k
+        for (k,) in archive.db.execute(
+            "SELECT kind FROM events WHERE run_id = ?", [run]
+        ).fetchall()
+    )
+
+
+def test_blobs_are_stored_once_under_their_hash_and_temporaries_are_cleared(
+    tmp_path: Path,
+) -> None:
+    store = BlobStore(tmp_path)
+    digest = store.put(b"hello")
+    assert digest == hashlib.sha256(b"hello").hexdigest()
+    assert store.path(digest) == tmp_path / "sha256" / digest[:2] / digest[2:4] / digest
+    assert store.put(b"hello") == digest
+    assert store.verify(digest)
+    (tmp_path / "tmp" / "half-written").write_bytes(b"x")
+    assert store.clear_temporary() == 1
+    with pytest.raises(ValueError, match="not a SHA-256"):
+        store.path("../../etc/passwd")
+
+
+def test_outcomes_new_same_not_modified_gone_failed(archive) -> None:
+    run = _run(archive)
+    outcomes = [
+        record_fetch(archive.db, archive.blobs, _fetch(run)),
+        record_fetch(archive.db, archive.blobs, _fetch(run)),
+        record_fetch(archive.db, archive.blobs, _fetch(run, status=304)),
+        record_fetch(archive.db, archive.blobs, _fetch(run, status=404)),
+        record_fetch(
+            archive.db, archive.blobs, _fetch(run, status=503, failure="http_503")
+        ),
+        record_fetch(
+            archive.db, archive.blobs, _fetch(run, body=b"<html>edited</html>")
+        ),
+        record_fetch(archive.db, archive.blobs, _fetch(run)),
+    ]
+    assert outcomes == [
+        "new_version",
+        "same_bytes",
+        "not_modified",
+        "gone",
+        "failed",
+        "new_version",
+        "reverted",
+    ]
+    assert archive.db.execute("SELECT COUNT(*) FROM versions").fetchone() == (2,)
+    assert archive.db.execute("SELECT COUNT(*) FROM captures").fetchone() == (7,)
+    assert archive.db.execute("SELECT etag FROM documents").fetchone() == ('"e1"',)
+
+
+def test_a_failure_on_an_unknown_url_creates_no_document(archive) -> None:
+    run = _run(archive)
+    assert (
+        record_fetch(
+            archive.db, archive.blobs, _fetch(run, status=503, failure="http_503")
+        )
+        == "failed"
+    )
+    assert archive.db.execute("SELECT COUNT(*) FROM documents").fetchone() == (0,)
+
+
+def test_changed_republished_removed_restored(archive) -> None:
+    assert _night(archive, b"<html>v1</html>", text="t1") == ["new_report"]
+    assert _night(archive, b"<html>v1</html>", text="t1") == []
+    assert _night(archive, b"<html>v2 re-saved</html>", text="t1") == ["republished"]
+    assert _night(archive, b"<html>v3 edited</html>", text="t3") == ["changed"]
+    quiet = [_night(archive, None, listed=False) for _ in range(REMOVAL_RUNS)]
+    assert quiet == [[], [], ["removed"]]
+    assert _night(archive, None, listed=False) == []  # removed once, not again
+    assert _night(archive, b"<html>v3 edited</html>") == ["restored"]
+
+
+def test_an_incomplete_listing_never_counts_towards_removal(archive) -> None:
+    _night(archive, b"<html>v1</html>")
+    for _ in range(REMOVAL_RUNS + 1):
+        run = _run(archive)
+        record_fetch(
+            archive.db,
+            archive.blobs,
+            FetchRecord(
+                run,
+                "s",
+                "list",
+                LIST,
+                "GET",
+                "t0",
+                "t1",
+                "t",
+                status=503,
+                failure="http_503",
+            ),
+        )
+        settle_run(archive.db, run, ["s"])
+    assert archive.db.execute(
+        "SELECT status, missing_runs FROM reports"
+    ).fetchone() == ("present", 0)
+    kinds = {
+        k
+        for (k,) in archive.db.execute(
+            "SELECT kind FROM events WHERE run_id > 1"
+        ).fetchall()
+    }
+    assert kinds == {"fetch_failed"}
+
+
+def test_the_lock_refuses_a_second_holder_with_its_pid(tmp_path: Path) -> None:
+    first, second = CrawlLock(tmp_path), CrawlLock(tmp_path)
+    first.acquire("night 1")
+    try:
+        with pytest.raises(
+            ArchiveLocked, match=r"another crawl is running on .* \(pid \d+, started 20"
+        ):
+            second.acquire("night 2")
+    finally:
+        first.release()
+    second.acquire("night 2")
+    second.release()
