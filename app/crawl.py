@@ -19,7 +19,6 @@ from archive.db import CrawlLock, open_archive
 from archive.history import pending_texts, settle_run, store_text
 from archive.recorder import known_documents, known_lists
 from archive.runs import (
-    SourceRow,
     SourceSummary,
     finish_run,
     run_status,
@@ -139,22 +138,7 @@ def run_crawl(plan: CrawlPlan) -> CrawlResult:
     try:
         archive.blobs.clear_temporary()
         ids = [s.id for s in plan.sources]
-        sync_sources(
-            archive.db,
-            [
-                SourceRow(
-                    s.id,
-                    s.name,
-                    s.body,
-                    s.region,
-                    s.level,
-                    s.family,
-                    s.start_urls,
-                    s.evidence,
-                )
-                for s in plan.sources
-            ],
-        )
+        sync_sources(archive.db, plan.sources)
         run_id = start_run(
             archive.db,
             target=plan.target,

@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from archive.db import now, write
+from archive.db import insert_row, now, write
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -83,7 +83,9 @@ class _Events:
         self.db, self.run_id, self.count = db, run_id, 0
 
     def add(self, kind: str, message: str, **ids: Any) -> None:
-        self.db["events"].insert(
+        insert_row(
+            self.db,
+            "events",
             {
                 "run_id": self.run_id,
                 "created": now(),
@@ -91,7 +93,7 @@ class _Events:
                 "message": message,
                 "baseline": ids.pop("baseline", 0),
                 **ids,
-            }
+            },
         )
         self.count += 1
 

@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from archive.db import write
+from archive.db import insert_row, write
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -71,17 +71,16 @@ class FetchRecord:
 
 
 @dataclass(slots=True)
-class ListingRecord:
-    """One item of a list page and whether it was taken for a report, and why."""
+class ListingBatch:
+    """The items of one list page, each taken for a report or skipped, and why.
+
+    ``entries`` are (url, title, listed date, decision "report"/"skipped", reason).
+    """
 
     run_id: int
     source_id: str
     list_url: str
-    url: str
-    title: str
-    listed_date: str | None
-    decision: str  # report or skipped
-    reason: str
+    entries: list[tuple[str, str, str | None, str, str]] = field(default_factory=list)
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:
@@ -146,8 +145,9 @@ def _report_id(db: Database, record: FetchRecord) -> int:
     ).fetchone()
     if found:
         return int(found[0])
-    table = db["reports"]
-    table.insert(
+    return insert_row(
+        db,
+        "reports",
         {
             "body": identity.body,
             "year": identity.year,
@@ -161,72 +161,42 @@ def _report_id(db: Database, record: FetchRecord) -> int:
             "first_seen_run": record.run_id,
             "last_seen_run": record.run_id,
             "identity_note": identity.note,
-        }
+        },
     )
-    return int(table.last_pk)
 
 
-def _document(db: Database, record: FetchRecord) -> dict[str, Any]:
-    row = db.execute("SELECT * FROM documents WHERE url = ?", [record.url]).fetchone()
+def _document(db: Database, record: FetchRecord) -> dict[str, Any] | None:
+    """The document row of the record's URL, created if the record can identify its report."""
+    row = db.execute(
+        "SELECT id, current_version_id, report_id FROM documents WHERE url = ?",
+        [record.url],
+    ).fetchone()
     if row:
-        columns = [
-            d[0] for d in db.execute("SELECT * FROM documents LIMIT 0").description
-        ]
-        return dict(zip(columns, row, strict=True))
-    table = db["documents"]
-    table.insert(
+        return dict(zip(("id", "current_version_id", "report_id"), row, strict=True))
+    if record.body is None or record.identity is None:
+        return None
+    report_id = _report_id(db, record)
+    new_id = insert_row(
+        db,
+        "documents",
         {
             "url": record.url,
-            "report_id": _report_id(db, record),
+            "report_id": report_id,
             "role": "page" if record.kind == "page" else "attachment",
             "listing_url": record.listing_url,
             "link_text": record.link_text,
             "first_seen_run": record.run_id,
             "last_seen_run": record.run_id,
-            "current_version_id": None,
-        }
+        },
     )
-    return {"id": table.last_pk, "current_version_id": None, "report_id": None}
-
-
-def _new_bytes(
-    db: Database, record: FetchRecord, doc: dict[str, Any], sha256: str, capture_id: int
-) -> tuple[str, int]:
-    """Link a 200's bytes to a version; return (outcome, version id)."""
-    found = db.execute(
-        "SELECT id FROM versions WHERE document_id = ? AND sha256 = ?",
-        [doc["id"], sha256],
-    ).fetchone()
-    if found:
-        version_id = int(found[0])
-        outcome = (
-            "same_bytes" if version_id == doc["current_version_id"] else "reverted"
-        )
-    else:
-        table = db["versions"]
-        table.insert(
-            {
-                "document_id": doc["id"],
-                "sha256": sha256,
-                "size": len(record.body or b""),
-                "media_type": record.sniffed_type
-                or record.declared_type
-                or "application/octet-stream",
-                "first_capture_id": capture_id,
-                "first_seen_run": record.run_id,
-                "previous_version_id": doc["current_version_id"],
-            }
-        )
-        version_id, outcome = int(table.last_pk), "new_version"
-    db.execute(
-        "UPDATE documents SET current_version_id = ? WHERE id = ?",
-        [version_id, doc["id"]],
-    )
-    return outcome, version_id
+    return {"id": new_id, "current_version_id": None, "report_id": report_id}
 
 
 def record_fetch(db: Database, blobs: BlobStore, record: FetchRecord) -> str:
-    """Store one fetch; return its outcome (new_version, same_bytes, not_modified, gone…)."""
+    """Store one fetch; return its outcome (new_version, same_bytes, not_modified, gone…).
+
+    The bytes reach the blob store (fsynced) before the transaction that points at them.
+    """
     outcome = _outcome(record)
     sha256 = (
         blobs.put(record.body)
@@ -234,40 +204,68 @@ def record_fetch(db: Database, blobs: BlobStore, record: FetchRecord) -> str:
         else None
     )
     with write(db):
-        captures = db["captures"]
-        captures.insert(_capture_row(record, outcome, sha256))
-        capture_id = int(captures.last_pk)
-        if record.kind not in DOCUMENT_KINDS:
+        doc = _document(db, record) if record.kind in DOCUMENT_KINDS else None
+        if doc is None:
+            if outcome == "fetched" and record.kind in DOCUMENT_KINDS:
+                outcome = "unidentified"  # bytes kept (blob), but no report to file them under
+            insert_row(db, "captures", _capture_row(record, outcome, sha256))
             return outcome
-        known = db.execute(
-            "SELECT id FROM documents WHERE url = ?", [record.url]
-        ).fetchone()
-        if not known and (outcome != "fetched" or record.identity is None):
-            if (
-                outcome == "fetched"
-            ):  # bytes kept (blob), but no report to file them under
-                outcome = "unidentified"
-                db.execute(
-                    "UPDATE captures SET outcome = ? WHERE id = ?",
-                    [outcome, capture_id],
-                )
-            return outcome
-        doc = _document(db, record)
         version_id = doc["current_version_id"]
+        new_version = False
         if sha256 is not None:
-            outcome, version_id = _new_bytes(db, record, doc, sha256, capture_id)
-        db.execute(
-            "UPDATE captures SET outcome = ?, document_id = ?, version_id = ? WHERE id = ?",
-            [outcome, doc["id"], version_id, capture_id],
+            found = db.execute(
+                "SELECT id FROM versions WHERE document_id = ? AND sha256 = ?",
+                [doc["id"], sha256],
+            ).fetchone()
+            if found:
+                version_id = int(found[0])
+                outcome = (
+                    "same_bytes"
+                    if version_id == doc["current_version_id"]
+                    else "reverted"
+                )
+            else:
+                outcome, new_version = "new_version", True
+        row = _capture_row(record, outcome, sha256)
+        row.update(
+            document_id=doc["id"], version_id=None if new_version else version_id
         )
-        _update_document(db, record, doc["id"], outcome)
+        capture_id = insert_row(db, "captures", row)
+        if new_version:
+            version_id = insert_row(
+                db,
+                "versions",
+                {
+                    "document_id": doc["id"],
+                    "sha256": sha256,
+                    "size": len(record.body or b""),
+                    "media_type": record.sniffed_type
+                    or record.declared_type
+                    or "application/octet-stream",
+                    "first_capture_id": capture_id,
+                    "first_seen_run": record.run_id,
+                    "previous_version_id": doc["current_version_id"],
+                },
+            )
+            db.execute(
+                "UPDATE captures SET version_id = ? WHERE id = ?",
+                [version_id, capture_id],
+            )
+        _update_document(db, record, doc, outcome, version_id)
     return outcome
 
 
 def _update_document(
-    db: Database, record: FetchRecord, document_id: int, outcome: str
+    db: Database,
+    record: FetchRecord,
+    doc: dict[str, Any],
+    outcome: str,
+    version_id: int | None,
 ) -> None:
-    changes: dict[str, Any] = {"last_status": record.status}
+    changes: dict[str, Any] = {
+        "last_status": record.status,
+        "current_version_id": version_id,
+    }
     if outcome in ("new_version", "same_bytes", "reverted", "not_modified"):
         changes["etag"] = _header(record.response_headers, "etag")
         changes["last_modified"] = _header(record.response_headers, "last-modified")
@@ -277,39 +275,38 @@ def _update_document(
         changes["links"] = json.dumps(record.links, ensure_ascii=False)
     assignments = ", ".join(f"{column} = ?" for column in changes)
     update = f"UPDATE documents SET {assignments} WHERE id = ?"  # noqa: S608 (column names are ours)
-    db.execute(update, [*changes.values(), document_id])
-    if record.listed:
+    db.execute(update, [*changes.values(), doc["id"]])
+    if record.listed and outcome != "failed":
         db.execute(
-            "UPDATE reports SET last_seen_run = ? WHERE id = (SELECT report_id FROM documents WHERE id = ?)",
-            [record.run_id, document_id],
+            "UPDATE reports SET last_seen_run = ? WHERE id = ?",
+            [record.run_id, doc["report_id"]],
         )
 
 
-def record_listing(db: Database, record: ListingRecord) -> None:
-    """Store one list item; a report item marks its known document and report as seen."""
+def record_listing(db: Database, batch: ListingBatch) -> None:
+    """Store one list page's items; a report item marks its known document and report as seen."""
     with write(db):
-        db["listings"].insert(
-            {
-                "run_id": record.run_id,
-                "source_id": record.source_id,
-                "list_url": record.list_url,
-                "url": record.url,
-                "title": record.title,
-                "listed_date": record.listed_date,
-                "decision": record.decision,
-                "reason": record.reason,
-            }
+        db.conn.executemany(
+            "INSERT INTO listings (run_id, source_id, list_url, url, title, listed_date, decision, reason)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (batch.run_id, batch.source_id, batch.list_url, *entry)
+                for entry in batch.entries
+            ],
         )
-        if record.decision == "report":
-            db.execute(
-                "UPDATE documents SET last_seen_run = ? WHERE url = ?",
-                [record.run_id, record.url],
-            )
-            db.execute(
-                "UPDATE reports SET last_seen_run = ? "
-                "WHERE id IN (SELECT report_id FROM documents WHERE url = ?)",
-                [record.run_id, record.url],
-            )
+        reports = [
+            (batch.run_id, url)
+            for url, _, _, decision, _ in batch.entries
+            if decision == "report"
+        ]
+        db.conn.executemany(
+            "UPDATE documents SET last_seen_run = ? WHERE url = ?", reports
+        )
+        db.conn.executemany(
+            "UPDATE reports SET last_seen_run = ? "
+            "WHERE id IN (SELECT report_id FROM documents WHERE url = ?)",
+            reports,
+        )
 
 
 def known_documents(db: Database, source_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
-from archive.db import now, write
+from archive.db import insert_row, now, write
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from sqlite_utils import Database
 
 
-@dataclass(frozen=True, slots=True)
-class SourceRow:
-    """A registry source as the archive keeps it."""
+class SourceRow(Protocol):
+    """What the archive keeps of a registry source (crawler.registry.Source fits)."""
 
     id: str
     name: str
@@ -27,7 +28,7 @@ class SourceRow:
     evidence: str
 
 
-def sync_sources(db: Database, sources: list[SourceRow]) -> None:
+def sync_sources(db: Database, sources: Sequence[SourceRow]) -> None:
     """Insert or refresh the registry entries (the run-tracking columns are kept)."""
     with write(db):
         for s in sources:
@@ -65,8 +66,9 @@ def start_run(
             "message = 'the crawl process ended without closing its run' WHERE status = 'running'",
             [now()],
         )
-        table = db["runs"]
-        table.insert(
+        return insert_row(
+            db,
+            "runs",
             {
                 "started": now(),
                 "status": "running",
@@ -75,9 +77,8 @@ def start_run(
                 "sources": json.dumps(sources),
                 "pid": os.getpid(),
                 "crawler_version": crawler_version,
-            }
+            },
         )
-        return int(table.last_pk)
 
 
 def _one(db: Database, sql: str, params: list[Any]) -> int:

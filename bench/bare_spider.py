@@ -1,12 +1,18 @@
-"""The baseline of B1: a bare Scrapy spider that only fetches the given links.
+"""The baseline of B1: a bare Scrapy spider that only follows links.
 
-Run as ``python -m bench.bare_spider URLS.json PROXY OUT.json``; it writes when its
-first request started and its last response arrived, and how many pages it fetched.
+It follows exactly the links nianbao followed (the link graph of its crawl, from each
+request's Referer), parent first and children after, so both spiders wait on the
+same chains. It stores nothing.
+
+Run as ``python -m bench.bare_spider GRAPH.json PROXY OUT.json``; it writes how many
+pages it fetched, the seconds from its first request to its last response, and the
+CPU seconds of that span.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -16,25 +22,23 @@ from scrapy.crawler import CrawlerProcess
 
 
 class BareSpider(scrapy.Spider):
-    """Fetch each URL through the proxy and read its links; store nothing."""
+    """Fetch the start URLs, then each response's children in the graph; keep nothing."""
 
     name = "bare"
 
-    def __init__(self, urls: list[str], proxy: str, **kwargs: object) -> None:
+    def __init__(self, graph: dict[str, list[str]], **kwargs: object) -> None:
         super().__init__(**kwargs)
-        self.urls, self.proxy = urls, proxy
-        self.first: float | None = None
-        self.cpu_start = 0.0
-        self.last = 0.0
-        self.last_cpu = 0.0
+        self.graph = graph
+        self.first = self.cpu_start = self.last = self.last_cpu = 0.0
         self.pages = 0
 
     async def start(self):  # type: ignore[override]
         self.first, self.cpu_start = time.time(), time.process_time()
-        for url in self.urls:
-            yield scrapy.Request(
-                url, meta={"proxy": self.proxy}, callback=self.parse, dont_filter=True
-            )
+        for url in self.graph[""]:
+            yield self.follow_link(url)
+
+    def follow_link(self, url: str) -> scrapy.Request:
+        return scrapy.Request(url, callback=self.parse, dont_filter=True)
 
     def parse(self, response: scrapy.http.Response):  # type: ignore[override]
         self.pages += 1
@@ -43,12 +47,15 @@ class BareSpider(scrapy.Spider):
             response.headers.get("Content-Type") or b""
         ):  # links live in HTML
             response.xpath("//a/@href").getall()
-        return []
+        return [self.follow_link(url) for url in self.graph.get(response.url, [])]
 
 
 def main() -> None:
-    urls_file, proxy, out = sys.argv[1:4]
-    urls = json.loads(Path(urls_file).read_text())
+    graph_file, proxy, out = sys.argv[1:4]
+    graph = json.loads(Path(graph_file).read_text())
+    # Every request through the replica, robots.txt included (HttpProxyMiddleware reads
+    # these): nothing may try to resolve a real host name.
+    os.environ["http_proxy"] = os.environ["https_proxy"] = proxy
     process = CrawlerProcess(
         {
             "LOG_LEVEL": "WARNING",
@@ -63,15 +70,12 @@ def main() -> None:
         }
     )
     crawler = process.create_crawler(BareSpider)
-    process.crawl(crawler, urls=urls, proxy=proxy)
+    process.crawl(crawler, graph=graph)
     process.start()
     spider = crawler.spider
-    cpu = spider.last_cpu - spider.cpu_start
-    Path(out).write_text(
-        json.dumps(
-            {"pages": spider.pages, "seconds": spider.last - spider.first, "cpu": cpu}
-        )
-    )
+    seconds, cpu = spider.last - spider.first, spider.last_cpu - spider.cpu_start
+    result = {"pages": spider.pages, "seconds": seconds, "cpu": cpu}
+    Path(out).write_text(json.dumps(result))
 
 
 if __name__ == "__main__":

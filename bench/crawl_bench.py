@@ -49,6 +49,17 @@ class Throughput:
     pages: int
 
 
+def link_graph(db: Path) -> dict[str, list[str]]:
+    """Parent URL → the URLs fetched because of it ("" → the start URLs), from Referers."""
+    graph: dict[str, list[str]] = {}
+    for url, headers in rows(
+        db, "SELECT url, request_headers FROM captures ORDER BY id"
+    ):
+        parent = json.loads(headers or "{}").get("Referer", "")
+        graph.setdefault(parent, []).append(url)
+    return graph
+
+
 def b1_throughput(proxy: str, repetitions: int) -> Throughput:
     """Pages per second of the crawl phase: nianbao (archive and all) ÷ a bare spider."""
     ours, bare, cpu_ratio = [], [], []
@@ -63,9 +74,8 @@ def b1_throughput(proxy: str, repetitions: int) -> Throughput:
             )
             ((crawl_cpu,),) = rows(db, "SELECT crawl_cpu_seconds FROM runs")
             ours.append(pages / seconds_between(first, last))
-            urls = [u for (u,) in rows(db, "SELECT url FROM captures ORDER BY id")]
-            urls_file, out = Path(tmp) / "urls.json", Path(tmp) / "bare.json"
-            urls_file.write_text(json.dumps(urls))
+            urls_file, out = Path(tmp) / "graph.json", Path(tmp) / "bare.json"
+            urls_file.write_text(json.dumps(link_graph(db)))
             run(
                 pinned(
                     1,

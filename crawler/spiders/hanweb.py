@@ -36,12 +36,12 @@ class HanwebSpider(ReportSpider):
     name = "hanweb"
 
     def parse_list(self, response: scrapy.http.Response) -> Iterator[Any]:
-        failure = self.content_problem(response)
-        yield self.record(response, failure=failure)
-        if failure:
+        capture, is_list = self.capture_list(response)
+        yield capture
+        if not is_list:
             return
         html = response.text
-        text = " ".join(response.xpath("//body//text()").getall()).strip()
+        text = (response.xpath("string(//body)").get() or "").strip()
         target = js_redirect(html, len(text))
         if target:  # a stub column: the real one is elsewhere
             yield self.list_request(response.urljoin(target), self.source_of(response))

@@ -34,9 +34,9 @@ class TrsSpider(ReportSpider):
     name = "trs"
 
     def parse_list(self, response: scrapy.http.Response) -> Iterator[Any]:
-        failure = self.content_problem(response)
-        yield self.record(response, failure=failure)
-        if failure:
+        capture, is_list = self.capture_list(response)
+        yield capture
+        if not is_list:
             return
         source = self.source_of(response)
         if source.quirk("subcolumns"):

@@ -13,11 +13,12 @@ from archive.history import REMOVAL_RUNS, settle_run, store_text
 from archive.recorder import (
     FetchRecord,
     Identity,
-    ListingRecord,
+    ListingBatch,
     record_fetch,
     record_listing,
 )
-from archive.runs import SourceRow, finish_run, start_run, sync_sources
+from archive.runs import finish_run, start_run, sync_sources
+from crawler.registry import Source
 
 IDENTITY = Identity(
     body="某某镇人民政府",
@@ -36,15 +37,15 @@ def archive(tmp_path: Path):
     sync_sources(
         opened.db,
         [
-            SourceRow(
-                "s",
-                "某某",
-                "某某县人民政府",
-                "山东省",
-                "county",
-                "hanweb",
-                ("http://x/",),
-                "inferred",
+            Source(
+                id="s",
+                name="某某",
+                body="某某县人民政府",
+                region="山东省",
+                level="county",
+                family="hanweb",
+                start_urls=("http://x/",),
+                evidence="inferred",
             )
         ],
     )
@@ -105,7 +106,7 @@ def _list_ok(archive, run: int) -> None:
     )
     record_listing(
         archive.db,
-        ListingRecord(run, "s", LIST, PAGE, IDENTITY.title, None, "report", "title"),
+        ListingBatch(run, "s", LIST, [(PAGE, IDENTITY.title, None, "report", "title")]),
     )
 
 

@@ -81,7 +81,9 @@ def test_the_seed_report_of_weihai_gaoqu_prints_its_real_figures_in_its_pdf() ->
     with pdfplumber.open(io.BytesIO(_file_bytes(pdf_url))) as pdf:
         rows = [row for page in pdf.pages for t in page.extract_tables() for row in t]
         text = pdf.pages[0].extract_text()
-        lines = [line for page in pdf.pages for line in page.extract_text().splitlines()]
+        lines = [
+            line for page in pdf.pages for line in page.extract_text().splitlines()
+        ]
     assert text.startswith(
         "威海火炬高技术产业开发区管理委员会\n2021年政府信息公开工作年度报告"
     )
