@@ -21,6 +21,7 @@ class BlobStore:
         self.root = root
         self.tmp = root / "tmp"
         self.tmp.mkdir(parents=True, exist_ok=True)
+        self._made: set[Path] = set()  # fan-out directories known to exist
 
     def clear_temporary(self) -> int:
         """Delete temporary files a killed writer left behind; return how many.
@@ -42,11 +43,33 @@ class BlobStore:
 
     def put(self, data: bytes) -> str:
         """Store ``data`` durably (no-op if already stored); return its SHA-256."""
+        return self.put_many([data])[0]
+
+    def put_many(self, blobs: list[bytes]) -> list[str]:
+        """Store each of ``blobs`` durably; return their SHA-256s in order.
+
+        Every file is fsynced; each directory that gained a file is fsynced once, after
+        all of them (one journal commit for the batch instead of one per file).
+        """
+        digests, touched = [], set()
+        for data in blobs:
+            digest, directory = self._write(data)
+            digests.append(digest)
+            if directory is not None:
+                touched.add(directory)
+        for directory in touched:
+            _fsync_dir(directory)
+        return digests
+
+    def _write(self, data: bytes) -> tuple[str, Path | None]:
+        """Write one blob (fsynced, renamed into place); the directory it entered, if new."""
         digest = hashlib.sha256(data).hexdigest()
         final = self.path(digest)
         if final.is_file():
-            return digest
-        final.parent.mkdir(parents=True, exist_ok=True)
+            return digest, None
+        if final.parent not in self._made:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(final.parent)
         fd, tmp_name = tempfile.mkstemp(dir=self.tmp, prefix=digest[:12] + ".")
         try:
             with os.fdopen(fd, "wb") as handle:
@@ -57,8 +80,7 @@ class BlobStore:
         except BaseException:
             Path(tmp_name).unlink(missing_ok=True)
             raise
-        _fsync_dir(final.parent)
-        return digest
+        return digest, final.parent
 
     def get(self, sha256: str) -> bytes:
         return self.path(sha256).read_bytes()

@@ -1,16 +1,16 @@
-"""Recording what the crawler saw: one fetch or one listing entry, one transaction.
+"""Recording what the crawler saw: fetches and list pages, in batches of transactions.
 
-The crawler hands over plain records (no Scrapy objects cross this seam). A fetched
-file's bytes go to the blob store first (durably), then a single ``BEGIN
-IMMEDIATE`` transaction writes the capture and, where the bytes are new for that
-URL, the version — and the document and report rows it belongs to.
+The crawler hands over plain records (no Scrapy objects cross this seam). Fetched
+files' bytes go to the blob store first (durably), then one ``BEGIN IMMEDIATE``
+transaction writes, for each record, the capture and, where the bytes are new for
+that URL, the version — and the document and report rows it belongs to.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from archive.db import insert_row, write
 
@@ -192,66 +192,100 @@ def _document(db: Database, record: FetchRecord) -> dict[str, Any] | None:
     return {"id": new_id, "current_version_id": None, "report_id": report_id}
 
 
-def record_fetch(db: Database, blobs: BlobStore, record: FetchRecord) -> str:
-    """Store one fetch; return its outcome (new_version, same_bytes, not_modified, gone…).
+Record = FetchRecord | ListingBatch
 
-    The bytes reach the blob store (fsynced) before the transaction that points at them.
-    """
-    outcome = _outcome(record)
-    sha256 = (
-        blobs.put(record.body)
-        if outcome == "fetched" and record.body is not None
-        else None
-    )
+
+def record_fetch(db: Database, blobs: BlobStore, record: FetchRecord) -> str:
+    """Store one fetch; return its outcome (new_version, same_bytes, not_modified, gone…)."""
+    (outcome,) = record_batch(db, blobs, [record])
+    return cast("str", outcome)
+
+
+def record_listing(db: Database, batch: ListingBatch) -> None:
+    """Store one list page's items; a report item marks its known document and report as seen."""
     with write(db):
-        doc = _document(db, record) if record.kind in DOCUMENT_KINDS else None
-        if doc is None:
-            if outcome == "fetched" and record.kind in DOCUMENT_KINDS:
-                outcome = "unidentified"  # bytes kept (blob), but no report to file them under
-            insert_row(db, "captures", _capture_row(record, outcome, sha256))
-            return outcome
-        version_id = doc["current_version_id"]
-        new_version = False
-        if sha256 is not None:
-            found = db.execute(
-                "SELECT id FROM versions WHERE document_id = ? AND sha256 = ?",
-                [doc["id"], sha256],
-            ).fetchone()
-            if found:
-                version_id = int(found[0])
-                outcome = (
-                    "same_bytes"
-                    if version_id == doc["current_version_id"]
-                    else "reverted"
-                )
-            else:
-                outcome, new_version = "new_version", True
-        row = _capture_row(record, outcome, sha256)
-        row.update(
-            document_id=doc["id"], version_id=None if new_version else version_id
+        _listing_rows(db, batch)
+
+
+def record_batch(
+    db: Database, blobs: BlobStore, records: list[Record]
+) -> list[str | None]:
+    """Store records in one transaction; each fetch's outcome (None for a listing).
+
+    Every new file reaches the blob store (fsynced) before the transaction that points
+    at it; if the transaction fails, none of the batch is recorded (the blobs stay,
+    unreferenced and harmless).
+    """
+    fetches = [r for r in records if isinstance(r, FetchRecord) and _has_blob(r)]
+    digests = dict(
+        zip(
+            map(id, fetches),
+            blobs.put_many([r.body or b"" for r in fetches]),
+            strict=True,
         )
-        capture_id = insert_row(db, "captures", row)
-        if new_version:
-            version_id = insert_row(
-                db,
-                "versions",
-                {
-                    "document_id": doc["id"],
-                    "sha256": sha256,
-                    "size": len(record.body or b""),
-                    "media_type": record.sniffed_type
-                    or record.declared_type
-                    or "application/octet-stream",
-                    "first_capture_id": capture_id,
-                    "first_seen_run": record.run_id,
-                    "previous_version_id": doc["current_version_id"],
-                },
+    )
+    outcomes: list[str | None] = []
+    with write(db):
+        for record in records:
+            if isinstance(record, ListingBatch):
+                _listing_rows(db, record)
+                outcomes.append(None)
+            else:
+                outcomes.append(_fetch_rows(db, record, digests.get(id(record))))
+    return outcomes
+
+
+def _has_blob(record: FetchRecord) -> bool:
+    return _outcome(record) == "fetched" and record.body is not None
+
+
+def _fetch_rows(db: Database, record: FetchRecord, sha256: str | None) -> str:
+    outcome = _outcome(record)
+    doc = _document(db, record) if record.kind in DOCUMENT_KINDS else None
+    if doc is None:
+        if outcome == "fetched" and record.kind in DOCUMENT_KINDS:
+            # bytes kept (blob), but no report to file them under
+            outcome = "unidentified"
+        insert_row(db, "captures", _capture_row(record, outcome, sha256))
+        return outcome
+    version_id = doc["current_version_id"]
+    new_version = False
+    if sha256 is not None:
+        found = db.execute(
+            "SELECT id FROM versions WHERE document_id = ? AND sha256 = ?",
+            [doc["id"], sha256],
+        ).fetchone()
+        if found:
+            version_id = int(found[0])
+            outcome = (
+                "same_bytes" if version_id == doc["current_version_id"] else "reverted"
             )
-            db.execute(
-                "UPDATE captures SET version_id = ? WHERE id = ?",
-                [version_id, capture_id],
-            )
-        _update_document(db, record, doc, outcome, version_id)
+        else:
+            outcome, new_version = "new_version", True
+    row = _capture_row(record, outcome, sha256)
+    row.update(document_id=doc["id"], version_id=None if new_version else version_id)
+    capture_id = insert_row(db, "captures", row)
+    if new_version:
+        version_id = insert_row(
+            db,
+            "versions",
+            {
+                "document_id": doc["id"],
+                "sha256": sha256,
+                "size": len(record.body or b""),
+                "media_type": record.sniffed_type
+                or record.declared_type
+                or "application/octet-stream",
+                "first_capture_id": capture_id,
+                "first_seen_run": record.run_id,
+                "previous_version_id": doc["current_version_id"],
+            },
+        )
+        db.execute(
+            "UPDATE captures SET version_id = ? WHERE id = ?",
+            [version_id, capture_id],
+        )
+    _update_document(db, record, doc, outcome, version_id)
     return outcome
 
 
@@ -283,30 +317,26 @@ def _update_document(
         )
 
 
-def record_listing(db: Database, batch: ListingBatch) -> None:
-    """Store one list page's items; a report item marks its known document and report as seen."""
-    with write(db):
-        db.conn.executemany(
-            "INSERT INTO listings (run_id, source_id, list_url, url, title, listed_date, decision, reason)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (batch.run_id, batch.source_id, batch.list_url, *entry)
-                for entry in batch.entries
-            ],
-        )
-        reports = [
-            (batch.run_id, url)
-            for url, _, _, decision, _ in batch.entries
-            if decision == "report"
-        ]
-        db.conn.executemany(
-            "UPDATE documents SET last_seen_run = ? WHERE url = ?", reports
-        )
-        db.conn.executemany(
-            "UPDATE reports SET last_seen_run = ? "
-            "WHERE id IN (SELECT report_id FROM documents WHERE url = ?)",
-            reports,
-        )
+def _listing_rows(db: Database, batch: ListingBatch) -> None:
+    db.conn.executemany(
+        "INSERT INTO listings (run_id, source_id, list_url, url, title, listed_date, decision, reason)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (batch.run_id, batch.source_id, batch.list_url, *entry)
+            for entry in batch.entries
+        ],
+    )
+    reports = [
+        (batch.run_id, url)
+        for url, _, _, decision, _ in batch.entries
+        if decision == "report"
+    ]
+    db.conn.executemany("UPDATE documents SET last_seen_run = ? WHERE url = ?", reports)
+    db.conn.executemany(
+        "UPDATE reports SET last_seen_run = ? "
+        "WHERE id IN (SELECT report_id FROM documents WHERE url = ?)",
+        reports,
+    )
 
 
 def known_documents(db: Database, source_ids: list[str]) -> dict[str, dict[str, Any]]:

@@ -60,39 +60,44 @@ def link_graph(db: Path) -> dict[str, list[str]]:
     return graph
 
 
-def b1_throughput(proxy: str, repetitions: int) -> Throughput:
-    """Pages per second of the crawl phase: nianbao (archive and all) ÷ a bare spider."""
+def b1_throughput(proxy: str, repetitions: int, scratch: Path) -> Throughput:
+    """Pages per second of the crawl phase: nianbao (archive and all) ÷ a bare spider.
+
+    Archives go to fresh folders under ``scratch``, deleted only when the whole bench is
+    done: ext4 makes every new inode slow for a minute after thousands were deleted,
+    and a crawl should not pay for the harness's clean-up of the previous one.
+    """
     ours, bare, cpu_ratio = [], [], []
     pages = 0
     for _ in range(repetitions):
-        with tempfile.TemporaryDirectory() as tmp:
-            data = Path(tmp) / "archive"
-            run(crawl_command(proxy, data, HTTP_SOURCES))
-            db = data / "archive.db"
-            ((first, last, pages),) = rows(
-                db, "SELECT MIN(started), MAX(ended), COUNT(*) FROM captures"
+        tmp = tempfile.mkdtemp(dir=scratch)
+        data = Path(tmp) / "archive"
+        run(crawl_command(proxy, data, HTTP_SOURCES))
+        db = data / "archive.db"
+        ((first, last, pages),) = rows(
+            db, "SELECT MIN(started), MAX(ended), COUNT(*) FROM captures"
+        )
+        ((crawl_cpu,),) = rows(db, "SELECT crawl_cpu_seconds FROM runs")
+        ours.append(pages / seconds_between(first, last))
+        urls_file, out = Path(tmp) / "graph.json", Path(tmp) / "bare.json"
+        urls_file.write_text(json.dumps(link_graph(db)))
+        run(
+            pinned(
+                1,
+                [
+                    PYTHON,
+                    "-m",
+                    "bench.bare_spider",
+                    str(urls_file),
+                    proxy,
+                    str(out),
+                ],
             )
-            ((crawl_cpu,),) = rows(db, "SELECT crawl_cpu_seconds FROM runs")
-            ours.append(pages / seconds_between(first, last))
-            urls_file, out = Path(tmp) / "graph.json", Path(tmp) / "bare.json"
-            urls_file.write_text(json.dumps(link_graph(db)))
-            run(
-                pinned(
-                    1,
-                    [
-                        PYTHON,
-                        "-m",
-                        "bench.bare_spider",
-                        str(urls_file),
-                        proxy,
-                        str(out),
-                    ],
-                )
-            )
-            result = json.loads(out.read_text())
-            bare.append(result["pages"] / result["seconds"])
-            # CPU of the fetching only: ours includes archiving (blobs, rows), not text hashing.
-            cpu_ratio.append((crawl_cpu / pages) / (result["cpu"] / result["pages"]))
+        )
+        result = json.loads(out.read_text())
+        bare.append(result["pages"] / result["seconds"])
+        # CPU of the fetching only: ours includes archiving (blobs, rows), not text hashing.
+        cpu_ratio.append((crawl_cpu / pages) / (result["cpu"] / result["pages"]))
     ratios = [o / b for o, b in zip(ours, bare, strict=True)]
     return Throughput(
         median(ours),
@@ -110,31 +115,38 @@ class Incremental:
     second_s: float
     time_ratio: float
     bytes_ratio: float
+    bytes_limit: float  # night 1's list-page bytes ÷ all its bytes: night 2's floor
     second_versions: int
     second_events: int
     spread: float
     documents: int
 
 
-def b3_incremental(proxy: str, repetitions: int) -> Incremental:
+def b3_incremental(proxy: str, repetitions: int, scratch: Path) -> Incremental:
     """Night 1 (everything new) against night 2 (nothing changed), whole `nianbao crawl` runs."""
-    firsts, seconds, byte_ratios, ratios = [], [], [], []
+    firsts, seconds, byte_ratios, ratios, limits = [], [], [], [], []
     versions = events = documents = 0
     for _ in range(repetitions):
-        with tempfile.TemporaryDirectory() as tmp:
-            data = Path(tmp) / "archive"
-            _reset(proxy)
-            first = run(crawl_command(proxy, data))
-            first_bytes = _served_bytes(proxy)
-            _reset(proxy)
-            second = run(crawl_command(proxy, data))
-            second_bytes = _served_bytes(proxy)
-            db = data / "archive.db"
-            versions = rows(
-                db, "SELECT COUNT(*) FROM versions WHERE first_seen_run = 2"
-            )[0][0]
-            events = rows(db, "SELECT COUNT(*) FROM events WHERE run_id = 2")[0][0]
-            documents = rows(db, "SELECT COUNT(*) FROM documents")[0][0]
+        tmp = tempfile.mkdtemp(dir=scratch)
+        data = Path(tmp) / "archive"
+        _reset(proxy)
+        first = run(crawl_command(proxy, data))
+        first_bytes = _served_bytes(proxy)
+        _reset(proxy)
+        second = run(crawl_command(proxy, data))
+        second_bytes = _served_bytes(proxy)
+        db = data / "archive.db"
+        ((versions,),) = rows(
+            db, "SELECT COUNT(*) FROM versions WHERE first_seen_run = 2"
+        )
+        events = rows(db, "SELECT COUNT(*) FROM events WHERE run_id = 2")[0][0]
+        documents = rows(db, "SELECT COUNT(*) FROM documents")[0][0]
+        ((list_bytes, all_bytes),) = rows(
+            db,
+            "SELECT SUM(CASE WHEN kind = 'list' THEN size ELSE 0 END), SUM(size)"
+            " FROM captures WHERE run_id = 1",
+        )
+        limits.append(list_bytes / all_bytes)
         firsts.append(first.wall)
         seconds.append(second.wall)
         ratios.append(second.wall / first.wall)
@@ -144,6 +156,7 @@ def b3_incremental(proxy: str, repetitions: int) -> Incremental:
         median(seconds),
         median(ratios),
         median(byte_ratios),
+        median(limits),
         versions,
         events,
         spread(ratios),

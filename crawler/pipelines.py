@@ -1,9 +1,11 @@
 """The one pipeline: hand every record to the archive, and count for progress lines.
 
-Writing happens on one dedicated writer thread, in arrival order: the blob store
-fsyncs every new file and its directory before the database row that points at it,
-and those waits would otherwise stall the downloads for everyone. One thread keeps
-the archive's single-writer rule.
+Writing happens on one dedicated writer thread (the archive's single-writer rule),
+in arrival order and in batches: while the writer is busy with one batch, the records
+that arrive wait, and go together as the next batch — one transaction and one round of
+directory fsyncs for all of them. The downloads never wait on a disk; a record's
+``process_item`` returns once its batch is committed, so Scrapy's own limits on items
+in flight keep memory bounded.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from archive.blobs import BlobStore
 from archive.db import BLOB_DIR, DB_NAME, connect
-from archive.recorder import FetchRecord, ListingBatch, record_fetch, record_listing
+from archive.recorder import FetchRecord, ListingBatch, Record, record_batch
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -25,6 +27,8 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 logger = logging.getLogger(__name__)
+
+Waiting = list[tuple[Record, "asyncio.Future[str | None]"]]
 
 
 class ArchivePipeline:
@@ -38,6 +42,8 @@ class ArchivePipeline:
         )
         self.db: Database | None = None
         self.blobs = BlobStore(root / BLOB_DIR)
+        self.waiting: Waiting = []
+        self.writing = False
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ArchivePipeline:
@@ -58,31 +64,77 @@ class ArchivePipeline:
         self.writer.submit(close).result()  # after every pending write
         self.writer.shutdown()
 
-    def _count(self, source: str, what: str) -> None:
-        self.crawler.stats.inc_value(f"nianbao/{source}/{what}")
-
-    def _write(self, item: object) -> str | None:
-        if isinstance(item, FetchRecord):
-            return record_fetch(self.db, self.blobs, item)
-        if isinstance(item, ListingBatch):
-            record_listing(self.db, item)
-        return None
-
     async def process_item(self, item: object, spider: Spider | None = None) -> object:
+        if not isinstance(item, FetchRecord | ListingBatch):
+            return item
+        loop = asyncio.get_running_loop()
+        done: asyncio.Future[str | None] = loop.create_future()
+        self.waiting.append((item, done))
+        if not self.writing:
+            self._write_next(loop)
         try:
-            outcome = await asyncio.get_running_loop().run_in_executor(
-                self.writer, self._write, item
-            )
+            outcome = await done
         except (sqlite3.Error, OSError) as exc:
             logger.exception("archive write failed; stopping the crawl")
             engine = self.crawler.engine
             if engine is not None and engine.spider is not None:
                 engine.close_spider(engine.spider, f"archive write failed: {exc}")
             raise
-        if isinstance(item, FetchRecord):
-            self._count(item.source_id, f"{item.kind}/{outcome}")
-            self._count(item.source_id, "requests")
-        elif isinstance(item, ListingBatch):
-            for entry in item.entries:
-                self._count(item.source_id, f"listed/{entry[3]}")
+        self._count_outcome(item, outcome)
         return item
+
+    def _write_next(self, loop: asyncio.AbstractEventLoop) -> None:
+        """Send everything waiting to the writer as one batch."""
+        batch, self.waiting = self.waiting, []
+        self.writing = True
+        records = [record for record, _ in batch]
+        job = loop.run_in_executor(self.writer, self._record, records)
+        job.add_done_callback(lambda finished: self._settle(loop, batch, finished))
+
+    def _record(self, records: list[Record]) -> list[str | Exception | None]:
+        """On the writer thread: the batch in one transaction; each record's outcome."""
+        try:
+            return list(record_batch(self.db, self.blobs, records))
+        except (sqlite3.Error, OSError):
+            raise  # the archive itself is failing: every record of the batch fails
+        except Exception:
+            if len(records) == 1:
+                raise
+        # A record the archive refuses must not take its batch with it: one by one.
+        outcomes: list[str | Exception | None] = []
+        for record in records:
+            try:
+                outcomes += record_batch(self.db, self.blobs, [record])
+            except (sqlite3.Error, OSError):
+                raise
+            except Exception as exc:  # handed to that record's process_item
+                outcomes.append(exc)
+        return outcomes
+
+    def _settle(
+        self,
+        loop: asyncio.AbstractEventLoop,
+        batch: Waiting,
+        job: asyncio.Future[list[str | Exception | None]],
+    ) -> None:
+        self.writing = False
+        failure = job.exception()
+        for position, (_, done) in enumerate(batch):
+            outcome = failure or job.result()[position]
+            if done.cancelled():
+                continue
+            if isinstance(outcome, BaseException):
+                done.set_exception(outcome)
+            else:
+                done.set_result(outcome)
+        if self.waiting:
+            self._write_next(loop)
+
+    def _count_outcome(self, item: Record, outcome: str | None) -> None:
+        stats = self.crawler.stats
+        if isinstance(item, FetchRecord):
+            stats.inc_value(f"nianbao/{item.source_id}/{item.kind}/{outcome}")
+            stats.inc_value(f"nianbao/{item.source_id}/requests")
+        else:
+            for entry in item.entries:
+                stats.inc_value(f"nianbao/{item.source_id}/listed/{entry[3]}")

@@ -66,6 +66,11 @@ BREADCRUMB = (
     '//div[contains(@class, "position") or contains(@class, "crumb") or contains(@class, "breadcrumb")]'
     "//a/text()"
 )
+CONTENT_ANY = " | ".join(CONTENT)  # document order; one pass over the tree
+ARTICLE_META = (
+    '//meta[@name="ArticleTitle" or @name="ContentSource" or @name="PubDate"]'
+)
+PUBLISHED = re.compile(r"发布(?:时间|日期)[:：]?\s*([^<]{8,24})")
 PUBLISHER = re.compile(r"(?:发布机构|发布单位|信息来源|来源)[：:]\s*([^\s<|]{2,40})")
 
 
@@ -296,36 +301,29 @@ class ReportSpider(scrapy.Spider):
     # ------------------------------------------------------------------ report pages and files
     def page_evidence(self, response: TextResponse) -> Evidence:
         listed: Evidence = response.meta.get("evidence") or Evidence(title="")
+        meta = {
+            m.attrib["name"]: m.attrib.get("content", "")
+            for m in response.xpath(ARTICLE_META)
+        }
         title = (
-            response.xpath('//meta[@name="ArticleTitle"]/@content').get()
-            or response.xpath("//h1//text()").get()
+            meta.get("ArticleTitle")
+            or response.xpath("string(//h1)").get()
             or listed.title
         ).strip()
         # string(): one text per container, not one selector per text node (much cheaper).
         body_text = " ".join(
-            n.xpath("string()").get() for x in CONTENT for n in response.xpath(x)
+            n.xpath("string()").get() for n in response.xpath(CONTENT_ANY)
         )[:5000]
-        publisher = response.xpath('//meta[@name="ContentSource"]/@content').get() or ""
+        publisher = meta.get("ContentSource") or ""
         if not publisher:
             found = PUBLISHER.search(
                 (response.xpath("string(//body)").get() or "")[:20000]
             )
             publisher = found.group(1) if found else ""
-        published = (
-            parse_date(response.xpath('//meta[@name="PubDate"]/@content').get())
-            or listed.published
-        )
+        published = parse_date(meta.get("PubDate")) or listed.published
         if not published:
-            published = parse_date(
-                next(
-                    iter(
-                        re.findall(
-                            r"发布(?:时间|日期)[:：]?\s*([^<]{8,24})", response.text
-                        )
-                    ),
-                    None,
-                )
-            )
+            found = PUBLISHED.search(response.text)
+            published = parse_date(found.group(1) if found else None)
         crumbs = tuple(
             t.strip() for t in response.xpath(BREADCRUMB).getall() if t.strip()
         )

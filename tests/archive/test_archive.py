@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from archive.recorder import (
     FetchRecord,
     Identity,
     ListingBatch,
+    record_batch,
     record_fetch,
     record_listing,
 )
@@ -191,6 +193,45 @@ def test_outcomes_new_same_not_modified_gone_failed(archive) -> None:
     assert archive.db.execute("SELECT COUNT(*) FROM versions").fetchone() == (2,)
     assert archive.db.execute("SELECT COUNT(*) FROM captures").fetchone() == (7,)
     assert archive.db.execute("SELECT etag FROM documents").fetchone() == ('"e1"',)
+
+
+def test_a_batch_records_in_order_exactly_as_one_by_one(archive) -> None:
+    run = _run(archive)
+    edited = b"<html>edited</html>"
+    records = [
+        ListingBatch(run, "s", LIST, [(PAGE, IDENTITY.title, None, "report", "t")]),
+        _fetch(run),
+        _fetch(run),  # the same bytes again, within the same transaction
+        _fetch(run, body=edited),
+        _fetch(run, status=503, failure="http_503"),
+        _fetch(run, body=edited, url=PAGE + "?copy"),  # same blob, second document
+    ]
+    assert record_batch(archive.db, archive.blobs, records) == [
+        None,
+        "new_version",
+        "same_bytes",
+        "new_version",
+        "failed",
+        "new_version",
+    ]
+    assert archive.db.execute("SELECT COUNT(*) FROM versions").fetchone() == (3,)
+    assert archive.db.execute("SELECT COUNT(*) FROM listings").fetchone() == (1,)
+    stored = sorted(p.name for p in (archive.root / "blobs" / "sha256").rglob("*"))
+    digests = {hashlib.sha256(b).hexdigest() for b in (b"<html>report</html>", edited)}
+    assert digests <= set(stored)
+    assert list((archive.root / "blobs" / "tmp").iterdir()) == []
+
+
+def test_a_failing_batch_records_nothing(archive) -> None:
+    run = _run(archive)
+    orphan = _fetch(run, url=PAGE + "?orphan")
+    orphan.run_id = (
+        run + 99
+    )  # no such run: the foreign key fails inside the transaction
+    with pytest.raises(sqlite3.IntegrityError):
+        record_batch(archive.db, archive.blobs, [_fetch(run), orphan])
+    assert archive.db.execute("SELECT COUNT(*) FROM captures").fetchone() == (0,)
+    assert archive.db.execute("SELECT COUNT(*) FROM documents").fetchone() == (0,)
 
 
 def test_a_failure_on_an_unknown_url_creates_no_document(archive) -> None:
