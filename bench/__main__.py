@@ -11,9 +11,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import shutil
-import subprocess
 import tempfile
 import time
 from contextlib import contextmanager
@@ -24,6 +22,7 @@ from typing import TYPE_CHECKING
 from bench.crawl_bench import b1_throughput, b3_incremental
 from bench.measure import PYTHON, ROOT, pinned
 from bench.store_bench import b4_store
+from replica.client import spawn_replica
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -31,41 +30,11 @@ if TYPE_CHECKING:
 RESULTS = ROOT / "bench" / "results"
 
 
-def start_replica(scale: int, *, bench: bool) -> tuple[subprocess.Popen[str], str]:
-    mix = ["--bench"] if bench else []
-    command = pinned(
-        0,
-        [
-            PYTHON,
-            "-m",
-            "app",
-            "replica",
-            "serve",
-            "--port",
-            "0",
-            "--scale",
-            str(scale),
-            *mix,
-        ],
-    )
-    process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    found = re.search(
-        r"listening on (http://127\.0\.0\.1:\d+) \(ready in ([\d.]+) s\)", line
-    )
-    if not found:
-        process.kill()
-        raise RuntimeError(f"the replica did not start: {line}")
-    return process, found.group(1)
-
-
 @contextmanager
 def serving(scale: int, *, bench: bool) -> Iterator[str]:
     """A replica for the duration of the block; yields its proxy URL."""
-    replica, proxy = start_replica(scale, bench=bench)
+    options = ["--scale", str(scale), *(["--bench"] if bench else [])]
+    replica, proxy = spawn_replica(options, python=PYTHON, prefix=pinned(0, []))
     try:
         yield proxy
     finally:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, get_args
 
 if TYPE_CHECKING:
     from datetime import datetime
@@ -12,14 +12,7 @@ if TYPE_CHECKING:
 
 Template = Literal["2021", "2019", "free"]
 Form = Literal["html", "html_pdf", "stub_pdf", "stub_docx", "pdf_only", "docx_only"]
-FORMS: tuple[str, ...] = (
-    "html",
-    "html_pdf",
-    "stub_pdf",
-    "stub_docx",
-    "pdf_only",
-    "docx_only",
-)
+FORMS: tuple[str, ...] = get_args(Form)
 LEVELS: tuple[str, ...] = ("county", "department", "town")
 
 

@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from scrapy.crawler import Crawler
+    from scrapy.selector import Selector
     from twisted.python.failure import Failure
 
     from crawler.registry import Source
@@ -72,6 +73,23 @@ ARTICLE_META = (
 )
 PUBLISHED = re.compile(r"发布(?:时间|日期)[:：]?\s*([^<]{8,24})")
 PUBLISHER = re.compile(r"(?:发布机构|发布单位|信息来源|来源)[：:]\s*([^\s<|]{2,40})")
+
+
+def anchor_title(anchor: Selector) -> str:
+    """A link's title: its ``title`` attribute, else its text."""
+    return (
+        anchor.attrib.get("title")
+        or " ".join(anchor.xpath(".//text()").getall()).strip()
+    )
+
+
+def list_item_link(anchor: Selector) -> Link:
+    """A link in a list item, with the item's text (where its date usually is)."""
+    return Link(
+        anchor.attrib["href"],
+        anchor_title(anchor),
+        " ".join(anchor.xpath("ancestor::li[1]//text()").getall()),
+    )
 
 
 def _headers(headers: Any) -> dict[str, str]:

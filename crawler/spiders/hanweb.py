@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 import scrapy
 
 from crawler.pages import Link, datastore_records, jpage_config, js_redirect
-from crawler.spiders.base import ReportSpider
+from crawler.spiders.base import ReportSpider, anchor_title, list_item_link
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -99,24 +99,15 @@ class HanwebSpider(ReportSpider):
             href = a.attrib["href"]
             if not ARTICLE.search(href):
                 continue
-            title = (
-                a.attrib.get("title") or " ".join(a.xpath(".//text()").getall()).strip()
-            )
-            row = " ".join(a.xpath("ancestor::tr[1]/td[1]//text()").getall()).strip()
             if "xxgkAnnualReport.jsp" in href:
+                row = " ".join(a.xpath("ancestor::tr[1]/td[1]//text()").getall())
                 links.append(
                     Link(
                         href,
-                        f"{row} {title}".strip(),
+                        f"{row.strip()} {anchor_title(a)}".strip(),
                         reason="xxgkAnnualReport page (one per unit and year)",
                     )
                 )
             else:
-                links.append(
-                    Link(
-                        href,
-                        title,
-                        " ".join(a.xpath("ancestor::li[1]//text()").getall()),
-                    )
-                )
+                links.append(list_item_link(a))
         return links

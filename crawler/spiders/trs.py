@@ -17,7 +17,7 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from crawler.pages import Link, is_document_link, js_page_count
-from crawler.spiders.base import ReportSpider
+from crawler.spiders.base import ReportSpider, list_item_link
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -53,19 +53,8 @@ class TrsSpider(ReportSpider):
         yield from self.take_listing(response, self.items(response))
 
     def items(self, response: scrapy.http.Response) -> list[Link]:
-        links = []
-        for a in response.xpath("//li//a[@href]"):
-            href = a.attrib["href"]
-            if ARTICLE.match(href) or is_document_link(href):
-                title = (
-                    a.attrib.get("title")
-                    or " ".join(a.xpath(".//text()").getall()).strip()
-                )
-                links.append(
-                    Link(
-                        href,
-                        title,
-                        " ".join(a.xpath("ancestor::li[1]//text()").getall()),
-                    )
-                )
-        return links
+        return [
+            list_item_link(a)
+            for a in response.xpath("//li//a[@href]")
+            if ARTICLE.match(a.attrib["href"]) or is_document_link(a.attrib["href"])
+        ]

@@ -89,22 +89,17 @@ def _fetch(
     )
 
 
+def _list_page(run: int, body: bytes) -> FetchRecord:
+    return FetchRecord(
+        run, "s", "list", LIST, "GET", "t0", "t1", "t", status=200, body=body
+    )
+
+
 def _list_ok(archive, run: int) -> None:
     record_fetch(
         archive.db,
         archive.blobs,
-        FetchRecord(
-            run,
-            "s",
-            "list",
-            LIST,
-            "GET",
-            "t0",
-            "t1",
-            "t",
-            status=200,
-            body=b"<html>list</html>",
-        ),
+        _list_page(run, b"<html>list</html>"),
     )
     record_listing(
         archive.db,
@@ -122,18 +117,7 @@ def _night(
         record_fetch(
             archive.db,
             archive.blobs,
-            FetchRecord(
-                run,
-                "s",
-                "list",
-                LIST,
-                "GET",
-                "t0",
-                "t1",
-                "t",
-                status=200,
-                body=b"<html>empty</html>",
-            ),
+            _list_page(run, b"<html>empty</html>"),
         )
     if body is not None or kw:
         record_fetch(archive.db, archive.blobs, _fetch(run, body=body, **kw))

@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 import http.client
 import json
-import os
 import re
 import signal
 import subprocess
@@ -17,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from replica.check import check_replica
-from replica.client import request_raw
+from replica.client import request_raw, spawn_replica
 from replica.server import ReplicaServer
 
 PAGE = "http://www.wip.gov.cn/art/2024/1/29/art_151616_4308925.html"
@@ -172,38 +171,13 @@ def test_switching_nights_takes_effect_at_once(replica_at) -> None:
         server.set_epoch(4)
 
 
-def _start_cli(epoch: int) -> tuple[subprocess.Popen[str], str, float]:
-    started = time.monotonic()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "replica",
-            "serve",
-            "--port",
-            "0",
-            "--epoch",
-            str(epoch),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    assert process.stdout is not None
-    line = process.stdout.readline()
-    ready = time.monotonic() - started
-    found = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
-    assert found, line
-    return process, found.group(1), ready
-
-
 @pytest.mark.parametrize("epoch", [1, 2])
 def test_replica_serve_starts_in_under_10_s_and_serves_every_manifest_url(
     epoch: int,
 ) -> None:
-    process, proxy, ready = _start_cli(epoch)
+    started = time.monotonic()
+    process, proxy = spawn_replica(["--epoch", str(epoch)])
+    ready = time.monotonic() - started
     try:
         assert ready < 10, f"took {ready:.1f} s"
         result = check_replica(proxy, epoch)
