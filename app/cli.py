@@ -35,6 +35,14 @@ EPOCH = click.option(
     "one PDF re-saved and one removed.",
 )
 
+DATA = click.option(
+    "--data",
+    "data",
+    type=click.Path(file_okay=False),
+    default=None,
+    help="Archive directory [default: $NIANBAO_DATA or ./nianbao-data].",
+)
+
 
 QUIET_LOGGERS = (
     "scrapy",
@@ -197,13 +205,7 @@ def replica_check(epoch: int) -> None:
     metavar="ID",
     help="Crawl only this source (repeatable); default: every source of the registry.",
 )
-@click.option(
-    "--data",
-    "data",
-    type=click.Path(file_okay=False),
-    default=None,
-    help="Archive directory [default: $NIANBAO_DATA or ./nianbao-data].",
-)
+@DATA
 @click.option(
     "--replica", is_flag=True, help="Crawl the local replica instead of the real sites."
 )
@@ -289,6 +291,85 @@ def sources() -> None:
             click.echo(f"{'':<36} {url}")
 
 
+@cli.command(context_settings=CONTEXT)
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
+def parse(file: Path, as_json: bool) -> None:
+    """Parse one report file (HTML, PDF, DOCX, DOC/WPS or text; the format is sniffed).
+
+    Prints the report's title, body, year, template, its three standard tables and
+    the consistency checks. With --json: the shape documented in the README.
+
+    \b
+    Example:
+      nianbao parse report.pdf
+      nianbao parse report.html --json
+    """
+    from processors.document import ReadError
+    from processors.parse import parse as parse_file
+
+    try:
+        parsed = parse_file(file.read_bytes())
+    except ReadError as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    if as_json:
+        click.echo(json.dumps(parsed.as_json(), ensure_ascii=False, indent=2))
+        return
+    from app.show import parsed_summary
+
+    click.echo(parsed_summary(parsed))
+
+
+@cli.command(context_settings=CONTEXT)
+@DATA
+@click.option(
+    "--all",
+    "everything",
+    is_flag=True,
+    help="Re-derive every version, not only those never parsed or parsed by an older processor.",
+)
+def process(data: str | None, everything: bool) -> None:
+    """Derive identity, tables, checks and searchable text from the archived files.
+
+    Crawls do this for their new versions; run it after upgrading nianbao (versions
+    parsed by an older processor are redone) or with --all to redo everything.
+
+    \b
+    Example:
+      nianbao process --data ./nianbao-data
+      nianbao process --all
+    """
+    from app.process import process_versions
+    from archive.db import CrawlLock, open_archive
+
+    root = data_dir(data)
+    if not (root / "archive.db").exists():
+        raise click.ClickException(f"no archive in {root} (run `nianbao crawl` first)")
+    lock = CrawlLock(root)
+    try:
+        lock.acquire("process")
+    except ArchiveLocked as exc:
+        raise click.ClickException(str(exc)) from exc
+    archive = open_archive(root)
+    try:
+        summary = process_versions(archive, everything=everything)
+    finally:
+        archive.close()
+        lock.release()
+    click.echo(summary.line())
+
+
+def _failing_checks(root: Path) -> list[str]:
+    from archive.db import DB_NAME, connect
+    from archive.derived import failing_checks
+
+    db = connect(root / DB_NAME, readonly=True)
+    try:
+        return failing_checks(db) or ["(none)"]
+    finally:
+        db.conn.close()
+
+
 def fresh_demo_archive(data: Path) -> None:
     """Start the demo from an empty archive, but never wipe one that crawled real sites."""
     db = data / "archive.db"
@@ -351,9 +432,13 @@ def demo(data: str) -> None:
     click.echo("\n== what night 2 found")
     for line in latest_events(data_dir(data)):
         click.echo(f"  {line}")
+    click.echo("\n== reports whose figures do not add up (勾稽关系)")
+    for line in _failing_checks(data_dir(data)):
+        click.echo(f"  {line}")
     click.echo(
         f"\ndemo finished in {time.monotonic() - started:.0f} s; the archive is in {data}/archive.db"
     )
     click.echo(
-        "Next: processing reports into tables, alerts and the Datasette window are not built yet."
+        f"Try: nianbao parse on any file under {data}/blobs; alerts and the Datasette window "
+        "are not built yet."
     )

@@ -37,3 +37,22 @@ class CrawlTuning:
             timeout=float(os.environ.get("NIANBAO_DOWNLOAD_TIMEOUT", "45")),
             retries=int(os.environ.get("NIANBAO_RETRY_TIMES", "3")),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class ParseLimits:
+    """What one document's parse may take before its worker is killed (see app/sandbox.py)."""
+
+    timeout: float
+    memory_mb: int
+    workers: int
+
+    @classmethod
+    def from_env(cls) -> ParseLimits:
+        return cls(
+            timeout=float(os.environ.get("NIANBAO_PARSE_TIMEOUT", "120")),
+            memory_mb=int(os.environ.get("NIANBAO_PARSE_MEMORY_MB", "1536")),
+            workers=int(
+                os.environ.get("NIANBAO_PARSE_WORKERS", str(os.cpu_count() or 2))
+            ),
+        )

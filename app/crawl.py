@@ -14,6 +14,7 @@ from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
 from app.config import CrawlTuning, chromium_path
+from app.process import process_versions
 from app.sandbox import map_isolated
 from archive.db import CrawlLock, open_archive
 from archive.history import pending_texts, settle_run, store_text
@@ -60,6 +61,7 @@ class CrawlResult:
     status: str
     counts: dict[str, Any]
     sources: list[SourceSummary]
+    processing: str = ""  # what processing the new versions gave (ProcessSummary.line)
 
     @property
     def exit_code(self) -> int:
@@ -171,14 +173,20 @@ def run_crawl(plan: CrawlPlan) -> CrawlResult:
         }
         wall = time.monotonic()
         hashed = hash_new_texts(archive, run_id)
+        processed = process_versions(archive)
         events = settle_run(archive.db, run_id, ids)
         timing["analysis_seconds"] = time.monotonic() - wall
         summaries = source_summaries(archive.db, run_id, ids)
         status = run_status(summaries)
         counts = finish_run(
-            archive.db, run_id, status, events, f"{hashed} new texts hashed", timing
+            archive.db,
+            run_id,
+            status,
+            events,
+            f"{hashed} new texts hashed; {processed.line()}",
+            timing,
         )
-        return CrawlResult(run_id, status, counts, summaries)
+        return CrawlResult(run_id, status, counts, summaries, processed.line())
     finally:
         archive.close()
         lock.release()
@@ -218,6 +226,8 @@ def summary_table(result: CrawlResult) -> str:
         f"run {result.run_id} {result.status}: {c['requests']} fetches, {megabytes:.1f} MB, "
         f"{c['new_versions']} new files, {c['events']} events, {c['failures']} failed"
     )
+    if result.processing:
+        lines.append(f"processed: {result.processing}")
     if any(s.unreachable for s in result.sources) and not any(
         s.list_pages for s in result.sources
     ):

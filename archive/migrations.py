@@ -187,3 +187,89 @@ def m001_initial(db: Database) -> None:
         "CREATE INDEX reports_source ON reports(source_id)",
     ):
         db.execute(sql)
+
+
+@migrations()
+def m002_derived(db: Database) -> None:
+    """What the processors derive from each version: identity, figures, checks, text."""
+    db.execute(
+        """
+        CREATE TABLE parses (
+            version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+            report_id INTEGER NOT NULL REFERENCES reports(id),
+            document_id INTEGER NOT NULL REFERENCES documents(id),
+            status TEXT NOT NULL,          -- ok, parse_failed
+            failure TEXT,                  -- why parsing failed: unreadable, timeout, out of memory…
+            format TEXT,                   -- html, pdf, docx, doc, text
+            title TEXT,                    -- as the document itself states it
+            body TEXT,
+            year INTEGER,
+            published TEXT,
+            template TEXT,                 -- 2021, 2019 (国办公开办函 templates) or free
+            tables_found INTEGER,          -- how many of the three standard tables were read
+            checks_run INTEGER,
+            checks_failed INTEGER,
+            warnings TEXT,                 -- JSON list of what the processors had to guess
+            processor_version TEXT NOT NULL,
+            parsed TEXT NOT NULL           -- when (UTC)
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE figures (
+            id INTEGER PRIMARY KEY,
+            report_id INTEGER NOT NULL REFERENCES reports(id),
+            version_id INTEGER NOT NULL REFERENCES versions(id),
+            table_name TEXT NOT NULL,      -- active (主动公开), applications (依申请), appeals (复议诉讼)
+            row_key TEXT NOT NULL,         -- canonical keys of docs: report-format
+            column_key TEXT NOT NULL,
+            row_label TEXT,                -- the template's printed words: 三（七）总计, 行政许可…
+            column_label TEXT,             -- 自然人, 本年处理决定数量…
+            value NUMERIC,                 -- NULL: blank, "-" or "/" in the report
+            processor_version TEXT NOT NULL,
+            UNIQUE (version_id, table_name, row_key, column_key)
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE checks (
+            id INTEGER PRIMARY KEY,
+            report_id INTEGER NOT NULL REFERENCES reports(id),
+            version_id INTEGER NOT NULL REFERENCES versions(id),
+            scope TEXT NOT NULL,           -- report (its own tables) or years (against the year before)
+            -- balance, row_totals, handled_sum, block_totals; across years: carried_over, in_force_trend
+            name TEXT NOT NULL,
+            ok INTEGER NOT NULL,
+            message TEXT NOT NULL,
+            processor_version TEXT NOT NULL
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE texts (
+            version_id INTEGER PRIMARY KEY REFERENCES versions(id),
+            report_id INTEGER NOT NULL REFERENCES reports(id),
+            title TEXT,
+            text TEXT NOT NULL
+        )"""
+    )
+    # Substring search for Chinese (3+ characters); shorter queries scan `texts`.
+    db.execute(
+        "CREATE VIRTUAL TABLE texts_fts USING fts5("
+        "title, text, content='texts', content_rowid='version_id', tokenize='trigram')"
+    )
+    for sql in (
+        """CREATE TRIGGER texts_ai AFTER INSERT ON texts BEGIN
+             INSERT INTO texts_fts(rowid, title, text) VALUES (new.version_id, new.title, new.text);
+           END""",
+        """CREATE TRIGGER texts_ad AFTER DELETE ON texts BEGIN
+             INSERT INTO texts_fts(texts_fts, rowid, title, text)
+             VALUES ('delete', old.version_id, old.title, old.text);
+           END""",
+        "CREATE INDEX parses_report ON parses(report_id)",
+        "CREATE INDEX figures_report ON figures(report_id, table_name)",
+        "CREATE INDEX checks_report ON checks(report_id)",
+        "CREATE INDEX checks_version ON checks(version_id)",
+        "CREATE INDEX texts_report ON texts(report_id)",
+    ):
+        db.execute(sql)

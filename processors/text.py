@@ -18,17 +18,8 @@ import zipfile
 import lxml.etree
 import lxml.html
 
-# Where CMS templates put the article body, most specific first.
-CONTENT_XPATHS = (
-    '//div[contains(concat(" ", normalize-space(@class), " "), " TRS_Editor ")]',
-    '//div[contains(@class, "trs_editor_view")]',
-    '//div[@id="zoom"]',
-    "//ucapcontent",
-    '//div[@id="vsb_content"]',
-    '//div[contains(@class, "article_content")]',
-    '//div[contains(@class, "annual-report")]',
-    '//div[@class="content"]',
-)
+from processors.html import article_nodes, drop_noise
+
 WHITESPACE = re.compile(r"\s+")
 DOCX_MAX_XML = 50 * 1024 * 1024  # bytes of document.xml we are willing to read
 
@@ -68,12 +59,10 @@ def html_text(data: bytes, encoding: str | None = None) -> str:
         )
     except (ValueError, lxml.etree.ParserError) as exc:
         raise TextError(f"not readable as HTML: {exc}") from exc
-    for bad in root.xpath("//script|//style|//noscript"):
-        bad.drop_tree()
-    for xpath in CONTENT_XPATHS:
-        found = root.xpath(xpath)
-        if found:
-            return "\n".join(node.text_content() for node in found)
+    drop_noise(root)
+    found = article_nodes(root)
+    if found:
+        return "\n".join(node.text_content() for node in found)
     return root.text_content()
 
 

@@ -6,8 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages: Chromium for pages that need JavaScript (Playwright drives it;
-# it cannot download its own browser here) and a CJK font for its screenshots.
-PACKAGES=(chromium fonts-wqy-microhei)
+# it cannot download its own browser here), a CJK font for its screenshots, and wv
+# (wvWare) to read legacy Word .doc/.wps reports (processors/legacy.py).
+PACKAGES=(chromium fonts-wqy-microhei wv)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -39,6 +39,7 @@ from crawler.items import FetchRecord, Identity, ListingBatch
 from crawler.middlewares import utc_now
 from crawler.pages import Link, is_document_link, js_file_links, problem
 from crawler.recognize import Evidence, classify, parse_date, resolve
+from processors.html import ARTICLE_META, BREADCRUMB
 from processors.text import sniff
 
 if TYPE_CHECKING:
@@ -63,14 +64,7 @@ ATTACHMENT_BLOCKS = (
     '//div[contains(@class, "fujian") or contains(@class, "fj")'
     ' or contains(@class, "attachment")]'
 )
-BREADCRUMB = (
-    '//div[contains(@class, "position") or contains(@class, "crumb") or contains(@class, "breadcrumb")]'
-    "//a/text()"
-)
 CONTENT_ANY = " | ".join(CONTENT)  # document order; one pass over the tree
-ARTICLE_META = (
-    '//meta[@name="ArticleTitle" or @name="ContentSource" or @name="PubDate"]'
-)
 PUBLISHED = re.compile(r"发布(?:时间|日期)[:：]?\s*([^<]{8,24})")
 PUBLISHER = re.compile(r"(?:发布机构|发布单位|信息来源|来源)[：:]\s*([^\s<|]{2,40})")
 

@@ -1,0 +1,139 @@
+"""Derive structured data from archived versions: parse in sandboxed workers, store, check across years.
+
+Runs at the end of every crawl (new versions only) and as ``nianbao process [--all]``
+(everything, when the processors improved). The caller holds the archive's crawl lock.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from app.config import ParseLimits
+from app.sandbox import map_isolated
+from archive.derived import (
+    ParseTask,
+    best_parses,
+    figures_of,
+    pending_parses,
+    replace_year_checks,
+    store_parse,
+)
+from processors.checks import ADVISORY, check_across_years
+from processors.identity import Hints
+from processors.parse import PROCESSOR_VERSION, parse
+from processors.tables import Tables
+
+if TYPE_CHECKING:
+    from archive.db import Archive
+
+logger = logging.getLogger(__name__)
+CHUNK = 50  # versions per progress line
+
+
+@dataclass(slots=True)
+class ProcessSummary:
+    parsed: int = 0
+    failed: int = 0
+    checks_failed: int = 0  # versions with at least one failed consistency check
+    year_checks_failed: int = 0  # advisory checks (in_force_trend) not counted
+
+    def line(self) -> str:
+        return (
+            f"{self.parsed} versions parsed, {self.failed} parse_failed, "
+            f"{self.checks_failed} with failed checks, "
+            f"{self.year_checks_failed} failed checks across years"
+        )
+
+
+def _parse_blob(
+    path: str, media_type: str, charset: str | None, hints: Hints
+) -> dict[str, Any]:
+    """Worker task: one stored file, parsed."""
+    return parse(Path(path).read_bytes(), media_type, charset, hints).as_record()
+
+
+def _task_args(archive: Archive, task: ParseTask) -> tuple[Any, ...]:
+    hints = Hints(
+        title=task.title, body=task.body, year=task.year, published=task.published
+    )
+    return (str(archive.blobs.path(task.sha256)), task.media_type, task.charset, hints)
+
+
+def process_versions(
+    archive: Archive,
+    *,
+    everything: bool = False,
+    limits: ParseLimits | None = None,
+) -> ProcessSummary:
+    """Parse every version that needs it (all of them with ``everything``) and store the results."""
+    limits = limits or ParseLimits.from_env()
+    tasks = pending_parses(archive.db, PROCESSOR_VERSION, everything)
+    summary = ProcessSummary()
+    for start in range(0, len(tasks), CHUNK):
+        chunk = tasks[start : start + CHUNK]
+        outcomes = map_isolated(
+            _parse_blob,
+            [_task_args(archive, t) for t in chunk],
+            timeout=limits.timeout,
+            memory_mb=limits.memory_mb,
+            workers=limits.workers,
+        )
+        for task, outcome in zip(chunk, outcomes, strict=True):
+            if outcome.ok:
+                store_parse(archive.db, task, outcome.value, None, PROCESSOR_VERSION)
+                summary.parsed += 1
+                summary.checks_failed += any(
+                    not c["ok"] for c in outcome.value["checks"]
+                )
+            else:
+                store_parse(
+                    archive.db, task, None, outcome.error[:500], PROCESSOR_VERSION
+                )
+                summary.failed += 1
+                logger.warning(
+                    "version %s parse_failed: %s", task.version_id, outcome.error
+                )
+        if len(tasks) > CHUNK:
+            logger.info("processed %d of %d versions", start + len(chunk), len(tasks))
+    summary.year_checks_failed = check_years(archive)
+    return summary
+
+
+def _tables(archive: Archive, version_id: int) -> Tables:
+    template = archive.db.execute(
+        "SELECT template FROM parses WHERE version_id = ?", [version_id]
+    ).fetchone()[0]
+    found = figures_of(archive.db, version_id)
+    return Tables(
+        template=template,
+        active=found.get("active"),
+        applications=found.get("applications"),
+        appeals=found.get("appeals"),
+        warnings=(),
+    )
+
+
+def check_years(archive: Archive) -> int:
+    """Re-run the checks between consecutive years of each body; return how many fail."""
+    best = best_parses(archive.db)
+    reports = archive.db.execute(
+        "SELECT id, body, year FROM reports ORDER BY body, year"
+    ).fetchall()
+    results: list[tuple[int, int, str, bool, str]] = []
+    previous: tuple[int, str, int] | None = None
+    for report_id, body, year in reports:
+        if report_id not in best:
+            continue
+        if previous and previous[1] == body and previous[2] == year - 1:
+            before = _tables(archive, best[previous[0]])
+            now = _tables(archive, best[report_id])
+            for check in check_across_years(before, now, year - 1, year):
+                results.append(
+                    (report_id, best[report_id], check.name, check.ok, check.message)
+                )
+        previous = (report_id, body, year)
+    replace_year_checks(archive.db, results, PROCESSOR_VERSION)
+    return sum(not ok and name not in ADVISORY for _, _, name, ok, _ in results)

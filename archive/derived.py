@@ -1,0 +1,228 @@
+"""What the processors derived from each version, kept beside the captures.
+
+One ``parses`` row per version (identity, template, status), its table values in
+``figures`` (one row per cell), its check results in ``checks`` and its text in
+``texts`` (full-text indexed). Everything here can be thrown away and re-derived
+from the blobs: every row carries the processor version that wrote it.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from archive.db import insert_row, now, write
+from processors.schema import COLUMN_NAMES, ROW_NAMES
+
+if TYPE_CHECKING:
+    from sqlite_utils import Database
+
+TABLES = ("active", "applications", "appeals")
+
+
+@dataclass(frozen=True, slots=True)
+class ParseTask:
+    """One version to parse, with what the crawl knows about its report."""
+
+    version_id: int
+    report_id: int
+    document_id: int
+    sha256: str
+    media_type: str
+    charset: str | None
+    title: str
+    body: str
+    year: int
+    published: str | None
+
+
+def pending_parses(
+    db: Database, processor_version: str, everything: bool = False
+) -> list[ParseTask]:
+    """Versions never parsed, or parsed by another processor version (all of them if ``everything``)."""
+    stale = (
+        "" if everything else "WHERE p.version_id IS NULL OR p.processor_version != ?"
+    )
+    rows = db.execute(
+        f"""SELECT v.id, d.report_id, d.id, v.sha256, v.media_type, c.used_charset,
+                  r.title, r.body, r.year, r.published
+           FROM versions v
+           JOIN documents d ON d.id = v.document_id
+           JOIN reports r ON r.id = d.report_id
+           JOIN captures c ON c.id = v.first_capture_id
+           LEFT JOIN parses p ON p.version_id = v.id
+           {stale} ORDER BY v.id""",  # noqa: S608 (no user text)
+        [] if everything else [processor_version],
+    ).fetchall()
+    return [ParseTask(*row) for row in rows]
+
+
+def _forget(db: Database, version_id: int) -> None:
+    for table in ("parses", "figures", "texts"):
+        db.execute(f"DELETE FROM {table} WHERE version_id = ?", [version_id])  # noqa: S608
+    db.execute(
+        "DELETE FROM checks WHERE version_id = ? AND scope = 'report'", [version_id]
+    )
+
+
+def store_parse(
+    db: Database,
+    task: ParseTask,
+    result: dict[str, Any] | None,
+    failure: str | None,
+    processor_version: str,
+) -> None:
+    """Replace what is known of ``task``'s version by ``result`` (a ``Parsed.as_record()``), or
+    mark it ``parse_failed`` with ``failure``, in one transaction."""
+    base = {
+        "version_id": task.version_id,
+        "report_id": task.report_id,
+        "document_id": task.document_id,
+        "processor_version": processor_version,
+        "parsed": now(),
+    }
+    with write(db):
+        _forget(db, task.version_id)
+        if result is None:
+            insert_row(
+                db, "parses", {**base, "status": "parse_failed", "failure": failure}
+            )
+            return
+        tables = [t for t in TABLES if result.get(t)]
+        checks = result["checks"]
+        insert_row(
+            db,
+            "parses",
+            {
+                **base,
+                "status": "ok",
+                "format": result["format"],
+                "title": result["title"],
+                "body": result["body"],
+                "year": result["year"],
+                "published": result["published"],
+                "template": result["template"],
+                "tables_found": len(tables),
+                "checks_run": len(checks),
+                "checks_failed": sum(not c["ok"] for c in checks),
+                "warnings": json.dumps(
+                    _identity_warnings(task, result) + result["warnings"],
+                    ensure_ascii=False,
+                ),
+            },
+        )
+        db.conn.executemany(
+            "INSERT INTO figures (report_id, version_id, table_name, row_key, column_key,"
+            " row_label, column_label, value, processor_version)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    task.report_id,
+                    task.version_id,
+                    table,
+                    row,
+                    column,
+                    ROW_NAMES[table].get(row),
+                    COLUMN_NAMES[table].get(column),
+                    value,
+                    processor_version,
+                )
+                for table in tables
+                for row, columns in result[table].items()
+                for column, value in columns.items()
+            ],
+        )
+        db.conn.executemany(
+            "INSERT INTO checks (report_id, version_id, scope, name, ok, message,"
+            " processor_version) VALUES (?, ?, 'report', ?, ?, ?, ?)",
+            [
+                (
+                    task.report_id,
+                    task.version_id,
+                    c["name"],
+                    int(c["ok"]),
+                    c["message"],
+                    processor_version,
+                )
+                for c in checks
+            ],
+        )
+        if result["text"].strip():
+            insert_row(
+                db,
+                "texts",
+                {
+                    "version_id": task.version_id,
+                    "report_id": task.report_id,
+                    "title": result["title"] or task.title,
+                    "text": result["text"],
+                },
+            )
+
+
+def _identity_warnings(task: ParseTask, result: dict[str, Any]) -> list[str]:
+    """Where the document's own identity disagrees with the one the crawl gave its report."""
+    warnings = []
+    if result["year"] is not None and result["year"] != task.year:
+        warnings.append(
+            f"the document says year {result['year']}, the listing says {task.year}"
+        )
+    return warnings
+
+
+def best_parses(db: Database) -> dict[int, int]:
+    """Report id → the version whose figures stand for the report.
+
+    Among the current versions of a report's documents: the one with the most standard
+    tables read, then the fewest failed checks, then the article page before attachments.
+    """
+    rows = db.execute(
+        """SELECT p.report_id, p.version_id FROM parses p
+           JOIN documents d ON d.current_version_id = p.version_id
+           WHERE p.status = 'ok'
+           ORDER BY p.report_id, p.tables_found DESC, p.checks_failed ASC,
+                    d.role = 'page' DESC, p.version_id DESC"""
+    ).fetchall()
+    best: dict[int, int] = {}
+    for report_id, version_id in rows:
+        best.setdefault(report_id, version_id)
+    return best
+
+
+def figures_of(db: Database, version_id: int) -> dict[str, dict[str, dict[str, Any]]]:
+    """A version's tables as ``{table: {row: {column: value}}}`` (absent tables left out)."""
+    tables: dict[str, dict[str, dict[str, Any]]] = {}
+    for table, row, column, value in db.execute(
+        "SELECT table_name, row_key, column_key, value FROM figures WHERE version_id = ?"
+        " ORDER BY id",
+        [version_id],
+    ).fetchall():
+        tables.setdefault(table, {}).setdefault(row, {})[column] = value
+    return tables
+
+
+def replace_year_checks(
+    db: Database, results: list[tuple[int, int, str, bool, str]], processor_version: str
+) -> None:
+    """Replace every across-years check by ``results`` (report, version, name, ok, message)."""
+    with write(db):
+        db.execute("DELETE FROM checks WHERE scope = 'years'")
+        db.conn.executemany(
+            "INSERT INTO checks (report_id, version_id, scope, name, ok, message,"
+            " processor_version) VALUES (?, ?, 'years', ?, ?, ?, ?)",
+            [(*r[:3], int(r[3]), r[4], processor_version) for r in results],
+        )
+
+
+def failing_checks(db: Database, limit: int = 20) -> list[str]:
+    """Reports whose own figures break an identity, as lines "body year check: message"."""
+    rows = db.execute(
+        """SELECT r.body, r.year, c.name, c.message FROM checks c
+           JOIN reports r ON r.id = c.report_id
+           JOIN documents d ON d.current_version_id = c.version_id
+           WHERE c.ok = 0 AND c.scope = 'report'
+           ORDER BY r.body, r.year, c.id LIMIT ?""",
+        [limit],
+    ).fetchall()
+    return [f"{body} {year} {name}: {message}" for body, year, name, message in rows]

@@ -1,0 +1,51 @@
+"""What every format reader hands on: a document's text, its tables as grids, its metadata.
+
+The readers (``processors/html.py``, ``plain.py``, ``pdf.py``, ``docx.py``, ``legacy.py``)
+turn bytes of one format into a :class:`Document`; everything after them (identity,
+tables, checks) works on documents only and never looks at a format again.
+
+A :class:`Grid` is a table as rows of cell texts with merged cells expanded: a cell
+spanning k columns or rows appears in each of the k places it covers, so every row of
+a grid is as wide as the table and labels stay beside the numbers they describe. A
+cell's text has its inner line breaks and spaces removed (``"三、本\\n年度办\\n理结果"`` →
+``"三、本年度办理结果"``); an empty cell is ``""``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+Row = tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Grid:
+    """One table as the document prints it (one page's part of it, for a PDF)."""
+
+    rows: tuple[Row, ...]
+
+    @property
+    def width(self) -> int:
+        return max((len(r) for r in self.rows), default=0)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """A report file read into text, tables and metadata.
+
+    ``text`` keeps line breaks between paragraphs and table rows, so sentences can be
+    searched and quoted; ``grids`` are in reading order. ``meta`` holds what the file
+    itself says about the report, under these keys when present: ``title`` (the
+    page's or PDF's stated title), ``published`` (``YYYY-MM-DD``), ``publisher``
+    (发布机构 / ContentSource), ``breadcrumb`` (the crumbs joined by ``" > "``).
+    """
+
+    kind: str  # "html" | "pdf" | "docx" | "doc" | "text"
+    text: str
+    grids: tuple[Grid, ...] = ()
+    meta: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[str, ...] = ()  # what the reader had to guess or could not read
+
+
+class ReadError(ValueError):
+    """The bytes could not be read as the format they were taken for (the message says why)."""

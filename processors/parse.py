@@ -1,0 +1,167 @@
+"""One report file in, everything we can say about it out: the processors' front door.
+
+``parse(data, media_type)`` sniffs the format from the bytes, reads the file into a
+:class:`~processors.document.Document` with that format's reader, then finds the
+report's identity, its standard tables and the results of the consistency checks.
+Pure: no files, no database (the legacy DOC reader runs a converter as a
+subprocess, see ``processors/legacy.py``).
+
+``PROCESSOR_VERSION`` is stored beside every derived row; bump it whenever the output
+for some input changes, so ``nianbao process --all`` knows what to re-derive.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from processors.checks import Check, check_tables
+from processors.document import Document, ReadError
+from processors.identity import Hints, identify
+from processors.tables import read_tables
+from processors.text import sniff
+
+if TYPE_CHECKING:
+    from processors.tables import TableValues
+
+PROCESSOR_VERSION = "1"
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FORMATS = {  # media type → Document.kind
+    "text/html": "html",
+    "application/xhtml+xml": "html",
+    "application/pdf": "pdf",
+    DOCX: "docx",
+    "application/msword": "doc",
+    "application/vnd.ms-works": "doc",
+    "application/wps-office.wps": "doc",
+    "text/plain": "text",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    """A report as the processors understand it (see ``as_json`` for the public shape)."""
+
+    kind: str
+    text: str
+    title: str | None
+    body: str | None
+    year: int | None
+    published: str | None
+    template: str
+    active: TableValues | None
+    applications: TableValues | None
+    appeals: TableValues | None
+    checks: tuple[Check, ...]
+    warnings: tuple[str, ...]
+
+    def as_json(self) -> dict[str, Any]:
+        """The shape of ``nianbao parse --json`` (issue 4; keys of report-format.md)."""
+        return {
+            "title": self.title,
+            "body": self.body,
+            "year": self.year,
+            "published": self.published,
+            "template": self.template,
+            "active": self.active,
+            "applications": self.applications,
+            "appeals": self.appeals,
+            "checks": [
+                {"name": c.name, "ok": c.ok, "message": c.message} for c in self.checks
+            ],
+            "warnings": list(self.warnings),
+        }
+
+    def as_record(self) -> dict[str, Any]:
+        """``as_json`` plus the format and the text: what the archive stores."""
+        return {**self.as_json(), "format": self.kind, "text": self.text}
+
+
+def format_of(data: bytes, media_type: str = "") -> str:
+    """The reader a file needs ("html", "pdf", "docx", "doc", "text"), from its bytes first.
+
+    :raises ReadError: for bytes no reader understands.
+    """
+    kind = sniff(data, media_type)
+    if kind in FORMATS:
+        return FORMATS[kind]
+    if kind in ("application/octet-stream", "") and _looks_like_text(data):
+        return "text"
+    raise ReadError(
+        f"cannot read a {kind} file: expected HTML, PDF, DOCX, DOC/WPS or plain text"
+    )
+
+
+def _looks_like_text(data: bytes) -> bool:
+    head = data[:4096]
+    if b"\x00" in head:
+        return False
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            head.decode(encoding)
+        except UnicodeDecodeError as exc:
+            if exc.start >= len(head) - 4:  # a character cut at the 4096-byte edge
+                return True
+            continue
+        return True
+    return False
+
+
+def read_document(
+    data: bytes, media_type: str = "", encoding: str | None = None
+) -> Document:
+    """Read ``data`` with the reader its format needs (imported only when needed)."""
+    kind = format_of(data, media_type)
+    if kind == "html":
+        from processors.html import read_html
+
+        return read_html(data, encoding)
+    if kind == "pdf":
+        from processors.pdf import read_pdf
+
+        return read_pdf(data)
+    if kind == "docx":
+        from processors.docx import read_docx
+
+        return read_docx(data)
+    if kind == "doc":
+        from processors.legacy import read_doc
+
+        return read_doc(data)
+    from processors.plain import read_text
+
+    return read_text(data)
+
+
+def parse(
+    data: bytes,
+    media_type: str = "",
+    encoding: str | None = None,
+    hints: Hints | None = None,
+) -> Parsed:
+    """Everything about one report file.
+
+    :raises ReadError: when the bytes cannot be read as any supported format.
+    """
+    document = read_document(data, media_type, encoding)
+    return parse_document(document, hints)
+
+
+def parse_document(document: Document, hints: Hints | None = None) -> Parsed:
+    identity = identify(document, hints)
+    tables = read_tables(document)
+    return Parsed(
+        kind=document.kind,
+        text=document.text,
+        title=identity.title,
+        body=identity.body,
+        year=identity.year,
+        published=identity.published,
+        template=tables.template,
+        active=tables.active,
+        applications=tables.applications,
+        appeals=tables.appeals,
+        checks=tuple(check_tables(tables)),
+        warnings=(*document.warnings, *identity.warnings, *tables.warnings),
+    )

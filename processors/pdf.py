@@ -1,0 +1,420 @@
+"""PDF reports read with pdfplumber: text in reading order, ruled tables as grids."""
+
+from __future__ import annotations
+
+import io
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import pdfplumber
+from pdfminer.pdfexceptions import PDFException
+from pdfminer.psexceptions import PSException
+from pdfminer.utils import PDFDocEncoding
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+from processors.document import Document, Grid, ReadError
+
+if TYPE_CHECKING:
+    from pdfplumber.page import Page
+    from pdfplumber.table import Table
+
+# Ruled tables only: every standard table of a report is drawn with borders, and the
+# text strategies turn ordinary paragraphs into phantom tables.
+TABLE_SETTINGS: dict[str, Any] = {
+    "vertical_strategy": "lines",
+    "horizontal_strategy": "lines",
+}
+# Above this many ruling edges a page holds a drawing (a vector seal, a map), not a
+# table, and the table finder would take seconds over it.
+MAX_TABLE_EDGES = 3000
+# Titles that say nothing about the report: WPS and Word templates stamp them in.
+GENERIC_TITLES = frozenset({"政府信息公开工作年度报告", "政府信息公开年度报告"})
+NO_TEXT_LAYER = "no text layer (scanned?)"
+WHITESPACE = re.compile(r"\s+")
+UNMAPPED_CID = re.compile(r"\(cid:\d+\)")
+PAGE_NUMBER = re.compile(
+    r"^[-—–－\s]*(?:第\s*)?\d+\s*(?:页)?(?:\s*共\s*\d+\s*页)?[-—–－\s]*$"
+)
+PDF_DATE = re.compile(r"^(?:D:)?(\d{4})(\d{2})(\d{2})")
+OFFICE_PREFIX = re.compile(r"^Microsoft (?:Word|PowerPoint) - ")
+FILE_SUFFIX = re.compile(r"\.(?:docx?|wps|pdf)$", re.IGNORECASE)
+
+
+def _radical_table() -> dict[int, str]:
+    """Radical code points that WPS and Word fonts map common characters to.
+
+    Their ToUnicode maps often send 长, 门, 马… to the Kangxi radicals block
+    (U+2F00–) or the CJK Radicals Supplement (U+2E80–): the text looks right but no
+    search for "门户网站" finds "⻔户网站". Kangxi radicals and compatibility
+    ideographs have NFKC forms; the supplement's simplified forms need a table.
+    """
+    table: dict[int, str] = {}
+    for cp in (*range(0x2F00, 0x2FD6), *range(0xF900, 0xFADA)):
+        folded = unicodedata.normalize("NFKC", chr(cp))
+        if len(folded) == 1 and folded != chr(cp):
+            table[cp] = folded
+    supplement = (
+        "⺟母⺠民⻄西⻅见⻆角⻉贝⻋车⻓长⻔门⻘青⻙韦⻚页⻛风⻜飞"
+        "⻝食⻢马⻣骨⻤鬼⻥鱼⻦鸟⻧卤⻨麦⻩黄⻪黾⻬齐⻮齿⻰龙⻳龟"
+    )
+    table.update(
+        {ord(a): b for a, b in zip(supplement[::2], supplement[1::2], strict=True)}
+    )
+    return table
+
+
+RADICALS = _radical_table()
+PDFDOC_BYTES = {ch: i for i, ch in enumerate(PDFDocEncoding) if ch != "\x00"}
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    """One line of running text on a page (tables excluded)."""
+
+    text: str
+    x0: float
+    x1: float
+    top: float
+    size: float
+
+
+@dataclass(frozen=True, slots=True)
+class TableBlock:
+    """A ruled table where it sits on its page: its grid and its rows as text lines."""
+
+    top: float
+    grid: Grid
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageContent:
+    """What one page holds, top to bottom."""
+
+    blocks: tuple[Line | TableBlock, ...]
+    has_text: bool
+    warnings: tuple[str, ...] = ()
+
+
+def read_pdf(data: bytes) -> Document:
+    """Read a PDF into text (paragraphs re-joined), ruled tables and metadata.
+
+    A page's tables come out as grids in reading order; a table that runs over a
+    page break is two grids. Text inside tables is not repeated in running text:
+    each table row is one line of ``text`` (cells joined by tabs) where the table stands.
+
+    :raises ReadError: for bytes that are not a PDF, or a PDF too damaged to open
+        (truncated downloads, encrypted files).
+    """
+    _check_header(data)
+    try:
+        with pdfplumber.open(io.BytesIO(data), raise_unicode_errors=False) as pdf:
+            meta = pdf_meta(pdf.metadata)
+            pages = []
+            for page in pdf.pages:
+                pages.append(page_content(page))
+                page.close()  # drop pdfplumber's per-page caches: reports run to 60 pages
+    except (PdfminerException, MalformedPDFException, PDFException, PSException) as exc:
+        raise ReadError(f"not readable as PDF: {_reason(exc)}") from exc
+    return pages_to_document(pages, meta)
+
+
+def _check_header(data: bytes) -> None:
+    if not data:
+        raise ReadError("not a PDF: the file is empty")
+    # Some writers put junk before the header; readers accept it within 1 KB.
+    if b"%PDF-" not in data[:1024]:
+        head = data[:40].decode("latin-1").strip()
+        raise ReadError(f"not a PDF: no %PDF- header (starts with {head!r})")
+
+
+def _reason(exc: Exception) -> str:
+    inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
+    text = f"{type(inner).__name__}: {inner}"
+    if "EOF" in text or "No /Root" in text:
+        text += " (truncated or damaged file)"
+    return text
+
+
+def pages_to_document(pages: list[PageContent], meta: dict[str, str]) -> Document:
+    """Assemble the pages into one document, re-joining paragraphs broken at line ends."""
+    grids = tuple(b.grid for p in pages for b in p.blocks if isinstance(b, TableBlock))
+    warnings = [w for p in pages for w in p.warnings]
+    if not any(p.has_text for p in pages):
+        return Document(
+            kind="pdf",
+            text="",
+            grids=grids,
+            meta=meta,
+            warnings=(NO_TEXT_LAYER, *warnings),
+        )
+    blank = [str(i + 1) for i, p in enumerate(pages) if not p.has_text]
+    if blank:
+        warnings.append(f"pages {', '.join(blank)}: {NO_TEXT_LAYER}")
+    text = "\n".join(blocks_to_lines([b for p in pages for b in p.blocks]))
+    cids = len(UNMAPPED_CID.findall(text))
+    if cids:
+        warnings.append(
+            f"{cids} characters have no Unicode mapping (cid:…): text incomplete"
+        )
+    return Document(
+        kind="pdf", text=text, grids=grids, meta=meta, warnings=tuple(warnings)
+    )
+
+
+# ------------------------------------------------------------------ one page
+
+
+def page_content(page: Page) -> PageContent:
+    """A page's running-text lines and ruled tables, top to bottom."""
+    # WPS fakes bold by printing each character twice, a hair apart: "总总计计".
+    # pdfplumber's dedupe costs more than half of a page's time: only when needed.
+    if has_overprint(page.chars):
+        page = page.dedupe_chars()
+    warnings: list[str] = []
+    tables = page_tables(page, warnings)
+    body = page
+    if tables:
+        boxes = [t.bbox for t in tables]
+        body = page.filter(
+            lambda obj: obj["object_type"] != "char" or not _inside(obj, boxes)
+        )
+    lines = [
+        Line(
+            text=fix_text(line["text"]),
+            x0=line["x0"],
+            x1=line["x1"],
+            top=line["top"],
+            size=line["bottom"] - line["top"],
+        )
+        for line in body.extract_text_lines(return_chars=False)
+    ]
+    lines = _drop_page_numbers(lines)
+    blocks: list[Line | TableBlock] = [*lines, *(table_block(t) for t in tables)]
+    blocks.sort(key=lambda b: b.top)
+    has_text = bool(page.chars)
+    return PageContent(
+        blocks=tuple(blocks), has_text=has_text, warnings=tuple(warnings)
+    )
+
+
+def has_overprint(chars: list[dict[str, Any]], tolerance: float = 1.0) -> bool:
+    """Whether some character is printed twice within ``tolerance`` points of itself."""
+    seen: dict[tuple[str, int, int], list[tuple[float, float]]] = {}
+    for char in chars:
+        x, y = char["x0"], char["top"]
+        bx, by = int(x // tolerance), int(y // tolerance)
+        for dx in (-1, 0, 1):
+            for dy in (-1, 0, 1):
+                for ox, oy in seen.get((char["text"], bx + dx, by + dy), ()):
+                    if abs(ox - x) <= tolerance and abs(oy - y) <= tolerance:
+                        return True
+        seen.setdefault((char["text"], bx, by), []).append((x, y))
+    return False
+
+
+def page_tables(page: Page, warnings: list[str]) -> list[Table]:
+    """The page's ruled tables of two cells or more (none looked for without rules)."""
+    edges = page.edges
+    if not edges:
+        return []
+    if len(edges) > MAX_TABLE_EDGES:
+        warnings.append(
+            f"page {page.page_number}: {len(edges)} ruling edges "
+            f"(more than {MAX_TABLE_EDGES}), tables not searched"
+        )
+        return []
+    # A single framed box (a boxed note, a photo frame) is not a table.
+    return [t for t in page.find_tables(TABLE_SETTINGS) if len(t.cells) > 1]
+
+
+def _inside(
+    obj: dict[str, Any], boxes: list[tuple[float, float, float, float]]
+) -> bool:
+    x = (obj["x0"] + obj["x1"]) / 2
+    y = (obj["top"] + obj["bottom"]) / 2
+    return any(x0 <= x < x1 and top <= y < bottom for x0, top, x1, bottom in boxes)
+
+
+def _drop_page_numbers(lines: list[Line]) -> list[Line]:
+    """Drop "- 3 -" / "第3页 共5页" lines at the head or foot of a page."""
+    while lines and PAGE_NUMBER.match(lines[-1].text):
+        lines = lines[:-1]
+    while lines and PAGE_NUMBER.match(lines[0].text):
+        lines = lines[1:]
+    return lines
+
+
+def table_block(table: Table) -> TableBlock:
+    """A pdfplumber table as a grid placed on its page, plus its rows as text."""
+    raw = table.extract()
+    rows = [[None if c is None else clean_cell(c) for c in row] for row in raw]
+    lines = tuple("\t".join(c for c in row if c is not None) for row in rows)
+    return TableBlock(top=table.bbox[1], grid=expand_merged(table, rows), lines=lines)
+
+
+def clean_cell(text: str) -> str:
+    """A cell's text in one piece: labels split over lines joined, no spaces."""
+    return WHITESPACE.sub("", fix_text(text))
+
+
+def expand_merged(table: Table, rows: list[list[str | None]]) -> Grid:
+    """Fill each None with the text of the merged cell that covers its place.
+
+    pdfplumber gives ``""`` for a drawn cell with nothing in it and ``None`` for a
+    place in the row/column lattice where no cell starts: that place lies inside a
+    merged cell that starts above it or to its left. The cell covering a place is
+    found geometrically; a place no cell covers (a hole in the rules) stays ``""``.
+    """
+    cells = table.cells
+    xs = sorted({c[0] for c in cells})
+    tops = sorted({c[1] for c in cells})
+    grid: list[tuple[str, ...]] = []
+    for r, row in enumerate(rows):
+        out = []
+        for c, text in enumerate(row):
+            if text is None:
+                text = _covering_text(cells, xs[c], tops[r], xs, tops, rows)
+            out.append(text)
+        grid.append(tuple(out))
+    return Grid(rows=tuple(grid))
+
+
+def _covering_text(
+    cells: list[tuple[float, float, float, float]],
+    x: float,
+    y: float,
+    xs: list[float],
+    tops: list[float],
+    rows: list[list[str | None]],
+) -> str:
+    for x0, top, x1, bottom in cells:
+        if x0 <= x < x1 and top <= y < bottom:
+            return rows[tops.index(top)][xs.index(x0)] or ""
+    return ""
+
+
+# ------------------------------------------------------------------ text
+
+
+def fix_text(text: str) -> str:
+    """Radical look-alikes back to the characters they stand for."""
+    return text.translate(RADICALS)
+
+
+def blocks_to_lines(blocks: list[Line | TableBlock]) -> list[str]:
+    """Text lines: wrapped lines joined back into paragraphs, table rows as they are.
+
+    A line that runs to the right margin and is followed by one that starts at the
+    left margin (no first-line indent) is the same paragraph, wrapped; Chinese has
+    no space at a wrap, so the two are joined with nothing between them.
+    """
+    lines = [b for b in blocks if isinstance(b, Line)]
+    if not lines:
+        return [row for b in blocks if isinstance(b, TableBlock) for row in b.lines]
+    # Most lines of running text start at the left margin and run to the right one;
+    # percentiles keep a few centred titles or overhanging URLs from moving them.
+    left = _percentile([ln.x0 for ln in lines], 0.2)
+    right = _percentile([ln.x1 for ln in lines], 0.9)
+    out: list[str] = []
+    previous: Line | None = None
+    for block in blocks:
+        if isinstance(block, TableBlock):
+            out.extend(block.lines)
+            previous = None
+        elif previous is not None and _wraps(previous, block, left, right):
+            out[-1] = _join(out[-1], block.text)
+            previous = block
+        else:
+            out.append(block.text)
+            previous = block
+    return out
+
+
+def _percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * q))]
+
+
+def _wraps(line: Line, following: Line, left: float, right: float) -> bool:
+    size = max(line.size, 1.0)
+    return (
+        line.x1 >= right - 2 * size
+        and following.x0 <= left + size / 2
+        and abs(following.size - line.size) <= 0.2 * size
+    )
+
+
+def _join(head: str, tail: str) -> str:
+    if (
+        head[-1:].isascii()
+        and head[-1:].isalpha()
+        and tail[:1].isascii()
+        and tail[:1].isalpha()
+    ):
+        return f"{head} {tail}"
+    return head + tail
+
+
+# ------------------------------------------------------------------ metadata
+
+
+def pdf_meta(info: dict[str, Any]) -> dict[str, str]:
+    """``title`` and ``published`` from the PDF's Info dictionary, where they say something."""
+    meta: dict[str, str] = {}
+    title = stated_title(info.get("Title"))
+    if title:
+        meta["title"] = title
+    # CreationDate is when the file was exported, usually the day of publication or
+    # a little before. It is the best the PDF itself says; a date printed in the
+    # report or the date its page was listed is better, and callers prefer those.
+    published = pdf_date(info.get("CreationDate"))
+    if published:
+        meta["published"] = published
+    return meta
+
+
+def stated_title(raw: object) -> str | None:
+    """A file's stated title, or None when it is empty or the template's generic one."""
+    if not isinstance(raw, str):
+        return None
+    title = fix_text(_redecode(raw)).strip()
+    title = FILE_SUFFIX.sub("", OFFICE_PREFIX.sub("", title)).strip()
+    if not title or WHITESPACE.sub("", title) in GENERIC_TITLES:
+        return None
+    return title
+
+
+def _redecode(text: str) -> str:
+    """Undo a GBK or UTF-8 title read as PDFDocEncoding (no BOM: some writers do that)."""
+    if all(ord(ch) < 0x80 for ch in text) or any(
+        "\u4e00" <= ch <= "\u9fff" for ch in text
+    ):
+        return text
+    try:
+        raw = bytes(PDFDOC_BYTES[ch] for ch in text)
+    except KeyError:
+        return text
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return text
+
+
+def pdf_date(raw: object) -> str | None:
+    """``D:20220228130200+08'00'`` → ``2022-02-28`` (None if missing or implausible)."""
+    if not isinstance(raw, str):
+        return None
+    match = PDF_DATE.match(raw.strip())
+    if not match:
+        return None
+    try:
+        day = date(*(int(g) for g in match.groups()))
+    except ValueError:
+        return None
+    return day.isoformat() if day.year >= 1995 else None
