@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import shutil
@@ -13,17 +14,29 @@ import sys
 import time
 from importlib.metadata import version
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from app.config import DEFAULT_REPLICA_PORT, data_dir
-from archive.db import ArchiveLocked
+from app.config import (
+    DEFAULT_REPLICA_PORT,
+    Config,
+    ConfigError,
+    data_dir,
+    load_config,
+)
+from archive.db import ArchiveLocked, CrawlLock, open_archive
 from archive.runs import latest_events
 from crawler.registry import RegistryError, load_registry, select
 from replica.catalog import MAX_EPOCH, catalog
 from replica.check import check_replica
 from replica.corpus import Profile, set_profile
 from replica.server import ReplicaServer, ReplicaThread
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    from archive.db import Archive
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 EPOCH = click.option(
@@ -42,6 +55,32 @@ DATA = click.option(
     default=None,
     help="Archive directory [default: $NIANBAO_DATA or ./nianbao-data].",
 )
+
+CONFIG = click.option(
+    "--config",
+    "config",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Configuration file [default: $NIANBAO_CONFIG, else DATA/nianbao.toml if present].",
+)
+
+
+@contextlib.contextmanager
+def locked_archive(root: Path, note: str) -> Iterator[Archive]:
+    """The archive in ``root``, opened under its crawl lock (one writer at a time)."""
+    if not (root / "archive.db").exists():
+        raise click.ClickException(f"no archive in {root} (run `nianbao crawl` first)")
+    lock = CrawlLock(root)
+    try:
+        lock.acquire(note)
+    except ArchiveLocked as exc:
+        raise click.ClickException(str(exc)) from exc
+    archive = open_archive(root)
+    try:
+        yield archive
+    finally:
+        archive.close()
+        lock.release()
 
 
 QUIET_LOGGERS = (
@@ -216,6 +255,7 @@ def replica_check(epoch: int) -> None:
     help="Send every request through this HTTP proxy "
     "(e.g. a replica started with `nianbao replica serve`).",
 )
+@CONFIG
 @click.option(
     "--polite/--no-polite",
     default=None,
@@ -227,6 +267,7 @@ def crawl(
     replica: bool,
     epoch: int,
     proxy: str | None,
+    config: str | None,
     polite: bool | None,
 ) -> None:
     """Crawl the sources' report columns into the archive, and record what changed.
@@ -248,7 +289,12 @@ def crawl(
     if replica and proxy:
         raise click.UsageError("use either --replica or --proxy, not both")
     server = ReplicaThread(epoch).start() if replica else None
+    try:
+        settings = load_config(data_dir(data), config)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
     plan = CrawlPlan(
+        config=settings,
         data=data_dir(data),
         sources=sources,
         proxy=server.proxy if server else proxy,
@@ -340,23 +386,43 @@ def process(data: str | None, everything: bool) -> None:
       nianbao process --all
     """
     from app.process import process_versions
-    from archive.db import CrawlLock, open_archive
 
     root = data_dir(data)
-    if not (root / "archive.db").exists():
-        raise click.ClickException(f"no archive in {root} (run `nianbao crawl` first)")
-    lock = CrawlLock(root)
-    try:
-        lock.acquire("process")
-    except ArchiveLocked as exc:
-        raise click.ClickException(str(exc)) from exc
-    archive = open_archive(root)
-    try:
+    with locked_archive(root, "process") as archive:
         summary = process_versions(archive, everything=everything)
-    finally:
-        archive.close()
-        lock.release()
     click.echo(summary.line())
+
+
+@cli.command(context_settings=CONTEXT)
+@DATA
+@CONFIG
+@click.option(
+    "--once", is_flag=True, help="Run one cycle now and exit with the crawl's status."
+)
+def schedule(data: str | None, config: str | None, once: bool) -> None:
+    """Run the crawl on the cron schedule of the configuration, one subprocess per cycle.
+
+    [schedule] in the config gives cron (5 fields, or 6 with seconds first), timezone,
+    misfire_grace_hours and crawl_args. The job is kept in DATA/scheduler.db, so a run
+    missed while the scheduler was down happens once when it comes back. A cycle is
+    skipped, with the reason logged, while another crawl holds the archive. Ctrl-C or
+    SIGTERM stops it and lets a running crawl finish (a second one kills the crawl).
+
+    \b
+    Example:
+      nianbao schedule --data ./nianbao-data
+      nianbao schedule --once
+    """
+    from app.schedule import SchedulerRunning, run_once, serve
+
+    root = data_dir(data).resolve()
+    try:
+        settings = load_config(root, config)
+        if once:
+            sys.exit(run_once(root, settings))
+        serve(root, settings)
+    except (ConfigError, SchedulerRunning) as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 def _failing_checks(root: Path) -> list[str]:
@@ -439,6 +505,116 @@ def demo(data: str) -> None:
         f"\ndemo finished in {time.monotonic() - started:.0f} s; the archive is in {data}/archive.db"
     )
     click.echo(
-        f"Try: nianbao parse on any file under {data}/blobs; alerts and the Datasette window "
-        "are not built yet."
+        f"Next: nianbao alerts list --data {data} (the outbox), {data}/feed.atom (the feed); "
+        "the Datasette window is not built yet."
     )
+
+
+@cli.group(context_settings=CONTEXT)
+def alerts() -> None:
+    """Alerts: deliver the outbox, test the channels, list what was queued and sent."""
+
+
+def _alert_settings(root: Path, given: str | None) -> Config:
+    try:
+        return load_config(root, given)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+NO_CHANNELS = (
+    "no alert channels configured: add [[alerts.channels]] to the config file "
+    "or set NIANBAO_ALERTS (apprise URLs separated by spaces)"
+)
+
+
+@alerts.command("send", context_settings=CONTEXT)
+@DATA
+@CONFIG
+def alerts_send(data: str | None, config: str | None) -> None:
+    """Deliver every alert that is due; failed deliveries are retried with backoff.
+
+    Every crawl run delivers its alerts by itself; this retries what failed then.
+    Exit status 1 if a channel failed.
+
+    \b
+    Example:
+      nianbao alerts send --data ./nianbao-data
+    """
+    from app.alerts import deliver
+
+    root = data_dir(data)
+    settings = _alert_settings(root, config)
+    if not settings.alerts.channels:
+        click.echo(NO_CHANNELS)
+    with locked_archive(root, "alerts send") as archive:
+        summary = deliver(archive.db, settings)
+    click.echo(summary.line())
+    if not summary.ok:
+        sys.exit(1)
+
+
+@alerts.command("test", context_settings=CONTEXT)
+@DATA
+@CONFIG
+def alerts_test(data: str | None, config: str | None) -> None:
+    """Send a sample message to every configured channel and say which got it.
+
+    Exit status 1 if a channel did not take it.
+
+    \b
+    Example:
+      nianbao alerts test
+      NIANBAO_ALERTS="json://127.0.0.1:9000/hook" nianbao alerts test
+    """
+    from app.alerts import send_test
+
+    results = send_test(_alert_settings(data_dir(data), config))
+    if not results:
+        raise click.ClickException(NO_CHANNELS)
+    for name, sent in results.items():
+        click.echo(f"{name}: {'sent' if sent.ok else f'FAILED: {sent.error}'}")
+    if not all(sent.ok for sent in results.values()):
+        sys.exit(1)
+
+
+@alerts.command("list", context_settings=CONTEXT)
+@DATA
+@click.option(
+    "--limit",
+    type=click.IntRange(1),
+    default=20,
+    show_default=True,
+    help="Show this many of the newest messages.",
+)
+def alerts_list(data: str | None, limit: int) -> None:
+    """Show the outbox, newest first: each message and where it stands per channel.
+
+    \b
+    Example:
+      nianbao alerts list --limit 50
+    """
+    from archive.db import DB_NAME, connect
+    from archive.outbox import outbox_rows
+
+    root = data_dir(data)
+    if not (root / DB_NAME).exists():
+        raise click.ClickException(f"no archive in {root} (run `nianbao crawl` first)")
+    db = connect(root / DB_NAME, readonly=True)
+    try:
+        rows = outbox_rows(db, limit) if db["outbox"].exists() else []
+    finally:
+        db.conn.close()
+    if not rows:
+        click.echo("the outbox is empty")
+    for row in rows:
+        click.echo(f"{row.id:>6}  {row.created[:19]}  {row.kind:<12} {row.title}")
+        if not row.deliveries:
+            click.echo(f"{'':>8}(no channel subscribed)")
+        for d in row.deliveries:
+            detail = f"{d.status}, {d.attempts} attempt{'s' if d.attempts != 1 else ''}"
+            if d.status == "pending" and d.next_attempt:
+                detail += f", next {d.next_attempt[:19]}"
+            if d.status != "sent" and d.error:
+                detail += f": {d.error}"
+            click.echo(f"{'':>8}{d.channel}: {detail}")

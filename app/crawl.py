@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy.crawler import CrawlerProcess
 from scrapy.settings import Settings
 
-from app.config import CrawlTuning, chromium_path
+from app.config import Config, CrawlTuning, chromium_path
 from app.process import process_versions
 from app.sandbox import map_isolated
 from archive.db import CrawlLock, open_archive
@@ -53,6 +53,7 @@ class CrawlPlan:
     epoch: int | None = None
     polite: bool = True
     tuning: CrawlTuning = field(default_factory=CrawlTuning.from_env)
+    config: Config = field(default_factory=Config)  # alerts, deadlines
 
 
 @dataclass(slots=True)
@@ -62,6 +63,7 @@ class CrawlResult:
     counts: dict[str, Any]
     sources: list[SourceSummary]
     processing: str = ""  # what processing the new versions gave (ProcessSummary.line)
+    alerts: str = ""  # what the end-of-run notification did (Notified.line)
 
     @property
     def exit_code(self) -> int:
@@ -186,10 +188,30 @@ def run_crawl(plan: CrawlPlan) -> CrawlResult:
             f"{hashed} new texts hashed; {processed.line()}",
             timing,
         )
-        return CrawlResult(run_id, status, counts, summaries, processed.line())
+        return CrawlResult(
+            run_id,
+            status,
+            counts,
+            summaries,
+            processed.line(),
+            _notify(archive, run_id, plan),
+        )
     finally:
         archive.close()
         lock.release()
+
+
+def _notify(archive: Any, run_id: int, plan: CrawlPlan) -> str:
+    """Alerts and the feed for the run; a failure here is logged, never loses the run."""
+    from app.notify import after_run
+
+    try:
+        return after_run(archive, run_id, plan.config).line()
+    except (
+        Exception
+    ) as exc:  # the run is stored; `nianbao alerts send` can retry delivery
+        logger.exception("alerts after run %s failed", run_id)
+        return f"failed: {type(exc).__name__}: {exc}"
 
 
 def summary_table(result: CrawlResult) -> str:
@@ -228,6 +250,8 @@ def summary_table(result: CrawlResult) -> str:
     )
     if result.processing:
         lines.append(f"processed: {result.processing}")
+    if result.alerts:
+        lines.append(f"alerts: {result.alerts}")
     if any(s.unreachable for s in result.sources) and not any(
         s.list_pages for s in result.sources
     ):

@@ -13,6 +13,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -31,7 +32,14 @@ class Outcome:
 
 
 def _limit_memory(megabytes: int) -> None:
-    limit = megabytes * 1024 * 1024
+    """Let the worker grow by ``megabytes`` beyond the address space it inherits.
+
+    A forked worker starts with its parent's address space (a long test run or a
+    crawl process can be hundreds of MB of virtual memory), so an absolute limit
+    would leave some workers no room at all.
+    """
+    pages = int(Path("/proc/self/statm").read_text().split()[0])
+    limit = pages * resource.getpagesize() + megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
@@ -90,6 +98,10 @@ def map_isolated(
                         else "worker died (memory limit or crash)"
                     )
                     outcomes[i] = Outcome(False, error=why)
+            except MemoryError:
+                outcomes[i] = Outcome(
+                    False, error=f"out of memory (limit {memory_mb} MB)"
+                )
             except Exception as exc:  # the task's own error, reported not raised
                 outcomes[i] = Outcome(False, error=f"{type(exc).__name__}: {exc}")
         if broken:

@@ -273,3 +273,43 @@ def m002_derived(db: Database) -> None:
         "CREATE INDEX texts_report ON texts(report_id)",
     ):
         db.execute(sql)
+
+
+@migrations()
+def m003_outbox(db: Database) -> None:
+    """Alerts: every message first goes to the outbox, then to each subscribed channel."""
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            created TEXT NOT NULL,
+            run_id INTEGER REFERENCES runs(id),
+            -- baseline, new_report, changed, removed, restored, inconsistent, late, source, health
+            kind TEXT NOT NULL,
+            key TEXT NOT NULL UNIQUE,      -- what makes it one message: the same key is never queued twice
+            title TEXT NOT NULL,           -- short, in Chinese
+            message TEXT NOT NULL,         -- the text sent, with the key figures and links
+            region TEXT,
+            body TEXT,
+            source_id TEXT,
+            report_id INTEGER REFERENCES reports(id),
+            event_id INTEGER REFERENCES events(id),
+            links TEXT NOT NULL DEFAULT '[]'   -- JSON [url…]: the report in Datasette, the original file
+        )"""
+    )
+    db.execute(
+        """
+        CREATE TABLE deliveries (
+            id INTEGER PRIMARY KEY,
+            outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+            channel TEXT NOT NULL,         -- the channel's name in the configuration
+            status TEXT NOT NULL,          -- pending, sent, failed (gave up after max attempts)
+            attempts INTEGER NOT NULL DEFAULT 0,
+            last_attempt TEXT,
+            next_attempt TEXT,             -- not before this time (UTC): the backoff
+            sent TEXT,
+            error TEXT,                    -- the last failure
+            UNIQUE (outbox_id, channel)
+        )"""
+    )
+    db.execute("CREATE INDEX deliveries_due ON deliveries(status, next_attempt)")

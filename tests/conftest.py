@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import shutil
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from replica.catalog import catalog
 from replica.client import Fetched, fetch, request_raw
 from replica.server import ReplicaThread
+from tests.crawler.helpers import run_crawl
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
+    from pathlib import Path
 
 
 @pytest.fixture(scope="session")
@@ -39,6 +42,25 @@ def replica(replica_at: Callable[[int], ReplicaThread]) -> ReplicaThread:
 def manifest() -> dict[str, dict]:
     """Night 1's manifest by report key."""
     return {entry["key"]: entry for entry in catalog(1).manifest(tables=True)}
+
+
+@pytest.fixture(scope="session")
+def night1(
+    tmp_path_factory: pytest.TempPathFactory, replica_at: Callable[[int], Any]
+) -> Path:
+    """An archive after one crawl of night 1 (copy it before crawling into it again)."""
+    data = tmp_path_factory.mktemp("night1")
+    done = run_crawl(data, replica_at(1).proxy)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return data
+
+
+@pytest.fixture
+def archive_copy(night1: Path, tmp_path: Path) -> Path:
+    """A private copy of the night-1 archive."""
+    target = tmp_path / "archive"
+    shutil.copytree(night1, target, ignore=shutil.ignore_patterns("crawl.lock"))
+    return target
 
 
 @pytest.fixture

@@ -145,6 +145,7 @@ def test_a_hostile_or_broken_file_is_parse_failed_with_its_reason_and_the_rest_i
     assert rows[PAGE + "?slow.pdf"] in (
         "parse_failed: timeout after 3 s",
         "parse_failed: worker died (memory limit or crash)",
+        "parse_failed: out of memory (limit 1024 MB)",
     )
     assert rows[PAGE + "?cut.pdf"].startswith("parse_failed: ReadError: ")
     figures = dict(

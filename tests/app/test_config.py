@@ -1,0 +1,127 @@
+"""The configuration file and environment: defaults, channels, and errors that name the key."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from app.config import (
+    ALERTS_ENV,
+    CONFIG_ENV,
+    Channel,
+    ConfigError,
+    Deadlines,
+    channel_name,
+    load_config,
+)
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+
+@pytest.fixture(autouse=True)
+def _clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(ALERTS_ENV, raising=False)
+    monkeypatch.delenv(CONFIG_ENV, raising=False)
+
+
+def test_no_file_means_nightly_at_two_in_shanghai_and_no_channels(
+    tmp_path: Path,
+) -> None:
+    config = load_config(tmp_path)
+    assert config.path is None
+    assert (config.schedule.cron, config.schedule.timezone) == (
+        "0 2 * * *",
+        "Asia/Shanghai",
+    )
+    assert config.alerts.channels == ()
+    assert config.deadlines.due("town", 2025) == "2026-01-31"
+    assert config.deadlines.due("department", 2025) == "2026-01-31"
+    assert config.deadlines.due("county", 2025) == "2026-03-31"
+
+
+def test_the_data_folders_file_with_channels_and_the_environments_urls(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "nianbao.toml").write_text(
+        """
+[schedule]
+cron = "30 3 * * *"
+crawl_args = ["--source", "wip"]
+
+[alerts]
+datasette_url = "https://nianbao.example.org"
+retry_seconds = 5
+
+[[alerts.channels]]
+name = "newsroom"
+url = "json://127.0.0.1:9000/hook"
+regions = ["山东省威海市"]
+kinds = ["new_report", "changed"]
+
+[deadlines]
+government = "04-15"
+""",
+        encoding="utf-8",
+    )
+    monkeypatch.setenv(ALERTS_ENV, "mailto://a:b@127.0.0.1 json://127.0.0.1:9001/")
+    config = load_config(tmp_path)
+    assert config.schedule.cron == "30 3 * * *"
+    assert config.schedule.crawl_args == ("--source", "wip")
+    assert config.alerts.retry_seconds == 5.0
+    assert config.alerts.datasette_url == "https://nianbao.example.org"
+    assert [c.name for c in config.alerts.channels] == [
+        "newsroom",
+        channel_name("mailto://a:b@127.0.0.1"),
+        channel_name("json://127.0.0.1:9001/"),
+    ]
+    assert config.deadlines == Deadlines(department="01-31", government="04-15")
+    assert channel_name("mailto://a:b@127.0.0.1").startswith("mailto-")
+    assert "b@" not in channel_name("mailto://a:b@127.0.0.1")  # no secrets in names
+
+
+def test_a_channel_narrowed_by_region_body_and_kind() -> None:
+    channel = Channel(
+        url="json://x",
+        name="x",
+        regions=("山东省威海市",),
+        bodies=(),
+        kinds=("new_report",),
+    )
+    assert channel.wants("new_report", "山东省威海市", "某镇人民政府")
+    assert not channel.wants("changed", "山东省威海市", "某镇人民政府")
+    assert not channel.wants("new_report", "山东省潍坊市", "某镇人民政府")
+    by_body = Channel(url="json://x", name="x", bodies=("安丘市人民政府",))
+    assert by_body.wants("late", "山东省潍坊市", "安丘市人民政府")
+    assert not by_body.wants("late", "山东省潍坊市", "安丘市景芝镇人民政府")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("[schedule]\ncorn = '0 2 * * *'\n", "unknown key schedule.corn"),
+        ("[alerts]\nretry_seconds = 'soon'\n", "alerts.retry_seconds must be float"),
+        ("[[alerts.channels]]\nname = 'x'\n", "alerts.channels[0] needs a url"),
+        (
+            "[[alerts.channels]]\nurl = 'json://x'\nkinds = ['new']\n",
+            "alerts.channels[0].kinds: unknown kind 'new'",
+        ),
+        ("[deadlines]\ndepartment = 'Jan 31'\n", "deadlines.department must be MM-DD"),
+        ("[schedule\n", "not valid TOML"),
+    ],
+)
+def test_a_malformed_file_names_itself_and_the_key(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "nianbao.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load_config(tmp_path)
+    assert str(path) in str(caught.value)
+    assert message in str(caught.value)
+
+
+def test_an_explicit_file_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="no such config file"):
+        load_config(tmp_path, tmp_path / "missing.toml")
