@@ -425,6 +425,43 @@ def schedule(data: str | None, config: str | None, once: bool) -> None:
         raise click.ClickException(str(exc)) from exc
 
 
+@cli.command(context_settings=CONTEXT)
+@DATA
+@click.option(
+    "--port",
+    type=click.IntRange(1, 65535),
+    default=8001,
+    show_default=True,
+    help="Port to listen on.",
+)
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on (0.0.0.0 for every interface).",
+)
+@CONFIG
+def serve(data: str | None, port: int, host: str, config: str | None) -> None:
+    """Open the archive to journalists in Datasette, read-only, until Ctrl-C.
+
+    Search every report (/archive/search?q=复议), compare a body's figures over the
+    years, download the original files; heavy SQL is cut off after 1.5 s. Safe while
+    a crawl writes the archive.
+
+    \b
+    Example:
+      nianbao serve --data ./nianbao-data --port 8001
+    """
+    from app.serve import ServeError
+    from app.serve import serve as run_datasette
+
+    root = data_dir(data)
+    try:
+        run_datasette(root, load_config(root, config), host, port)
+    except (ConfigError, ServeError) as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
 def _failing_checks(root: Path) -> list[str]:
     from archive.db import DB_NAME, connect
     from archive.derived import failing_checks
@@ -505,8 +542,9 @@ def demo(data: str) -> None:
         f"\ndemo finished in {time.monotonic() - started:.0f} s; the archive is in {data}/archive.db"
     )
     click.echo(
-        f"Next: nianbao alerts list --data {data} (the outbox), {data}/feed.atom (the feed); "
-        "the Datasette window is not built yet."
+        f"Next: nianbao serve --data {data} (search and compare the reports in a "
+        f"browser), nianbao alerts list --data {data} (the outbox), {data}/feed.atom "
+        "(the feed)."
     )
 
 

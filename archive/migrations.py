@@ -313,3 +313,215 @@ def m003_outbox(db: Database) -> None:
         )"""
     )
     db.execute("CREATE INDEX deliveries_due ON deliveries(status, next_attempt)")
+
+
+# The version whose figures stand for a report (`archive.derived.best_parses`): among the
+# current versions of its documents, the most standard tables read, then the fewest
+# failed checks, then the article page before attachments, then the newest.
+BEST_VERSION = """(SELECT p.version_id FROM parses p
+    JOIN documents d ON d.id = p.document_id AND d.current_version_id = p.version_id
+    WHERE p.report_id = {report} AND p.status = 'ok'
+    ORDER BY p.tables_found DESC, p.checks_failed ASC, d.role = 'page' DESC,
+             p.version_id DESC
+    LIMIT 1)"""
+ADVISORY_CHECKS = (
+    "('in_force_trend')"  # processors.checks.ADVISORY: warnings, not errors
+)
+
+
+def _value_text(value: str) -> str:
+    """SQL for a figure as messages print it: 53, 1.5, 空 for a blank."""
+    return (
+        f"CASE WHEN {value} IS NULL THEN '空'"
+        f" WHEN typeof({value}) = 'real' AND {value} = CAST({value} AS INTEGER)"
+        f" THEN CAST(CAST({value} AS INTEGER) AS TEXT) ELSE CAST({value} AS TEXT) END"
+    )
+
+
+def _figure(table: str, column: str, rows: str) -> str:
+    """SQL for one key figure of the best version ``b.version_id`` (a sum over ``rows``)."""
+    where = f"f.table_name = '{table}' AND f.column_key = '{column}' AND {rows}"
+    return f"(SELECT sum(f.value) FROM figures f WHERE f.version_id = b.version_id AND {where})"  # noqa: S608
+
+
+# name, table, column, rows: the figures a journalist compares across bodies and years.
+KEY_FIGURES = (
+    ("applications_received", "applications", "total", "f.row_key = 'new_received'"),
+    ("carried_over", "applications", "total", "f.row_key = 'carried_over'"),
+    ("granted", "applications", "total", "f.row_key = 'granted'"),
+    ("partly_granted", "applications", "total", "f.row_key = 'partly_granted'"),
+    ("withheld", "applications", "total", "f.row_key LIKE 'withheld%'"),
+    ("unavailable", "applications", "total", "f.row_key LIKE 'unavailable%'"),
+    ("not_processed", "applications", "total", "f.row_key LIKE 'not_processed%'"),
+    ("other_handling", "applications", "total", "f.row_key LIKE 'other%'"),
+    ("total_handled", "applications", "total", "f.row_key = 'total_handled'"),
+    ("carried_forward", "applications", "total", "f.row_key = 'carried_forward'"),
+    ("reviews", "appeals", "total", "f.row_key = 'review'"),
+    ("reviews_corrected", "appeals", "corrected", "f.row_key = 'review'"),
+    ("lawsuits", "appeals", "total", "f.row_key LIKE 'litigation%'"),
+    ("lawsuits_corrected", "appeals", "corrected", "f.row_key LIKE 'litigation%'"),
+    ("licensing_decisions", "active", "decisions", "f.row_key = 'licensing'"),
+    ("penalty_decisions", "active", "decisions", "f.row_key = 'penalty'"),
+    ("coercion_decisions", "active", "decisions", "f.row_key = 'coercion'"),
+    ("fees_10k_yuan", "active", "amount_10k_yuan", "f.row_key = 'fees'"),
+    ("procurement_10k_yuan", "active", "amount", "f.row_key = 'procurement'"),
+)
+
+
+def _current_checks(report: str, failed: bool) -> str:
+    """SQL: does a current version of ``report`` have a check (a failed error check)?"""
+    failure = f" AND c.ok = 0 AND c.name NOT IN {ADVISORY_CHECKS}" if failed else ""
+    return f"""EXISTS (SELECT 1 FROM checks c
+        JOIN versions v ON v.id = c.version_id
+        JOIN documents d ON d.id = v.document_id AND d.current_version_id = v.id
+        WHERE c.report_id = {report}{failure})"""  # noqa: S608 (no user text)
+
+
+@migrations()
+def m004_web(db: Database) -> None:
+    """Views for Datasette (journalists): one row per report, key figures, what changed.
+
+    Views compute on read, so they always agree with the tables; the report's "best"
+    version is evaluated per row (cheap by index), never for the whole archive at once.
+    """
+    db.execute(
+        f"""CREATE VIEW best_versions AS
+        SELECT r.id AS report_id, {BEST_VERSION.format(report="r.id")} AS version_id
+        FROM reports r"""  # noqa: S608 (no user text)
+    )
+    # Province and city from the region's leading names: 山东省潍坊市安丘市 → 山东省,
+    # 潍坊市; municipalities are both (北京市海淀区 → 北京市, 北京市); otherwise the city
+    # ends at the first 市, 自治州, 地区 or 盟 (福建省平潭综合实验区 → 平潭综合实验区).
+    db.execute(
+        """CREATE VIEW regions AS
+        WITH named AS (
+          SELECT region, count(*) AS reports, count(DISTINCT body) AS bodies
+          FROM reports GROUP BY region
+        ), provinces AS (
+          SELECT *, CASE
+            WHEN substr(region, 1, 3) IN ('北京市', '天津市', '上海市', '重庆市')
+              THEN substr(region, 1, 3)
+            WHEN instr(region, '省') > 0 THEN substr(region, 1, instr(region, '省'))
+            WHEN instr(region, '自治区') > 0
+              THEN substr(region, 1, instr(region, '自治区') + 2)
+            WHEN instr(region, '特别行政区') > 0
+              THEN substr(region, 1, instr(region, '特别行政区') + 4)
+          END AS province FROM named
+        ), rests AS (
+          SELECT *, substr(region, coalesce(length(province), 0) + 1) AS rest
+          FROM provinces
+        ), ends AS (
+          SELECT *, min(
+            coalesce(nullif(instr(rest, '市'), 0), 9999),
+            coalesce(nullif(instr(rest, '自治州'), 0) + 2, 9999),
+            coalesce(nullif(instr(rest, '地区'), 0) + 1, 9999),
+            coalesce(nullif(instr(rest, '盟'), 0), 9999)
+          ) AS city_end FROM rests
+        )
+        SELECT region, province,
+          CASE
+            WHEN province IN ('北京市', '天津市', '上海市', '重庆市') THEN province
+            WHEN rest = '' THEN NULL
+            WHEN city_end = 9999 THEN rest
+            ELSE substr(rest, 1, city_end)
+          END AS city,
+          bodies, reports
+        FROM ends"""
+    )
+    db.execute(
+        f"""CREATE VIEW report_overview AS
+        SELECT r.id AS report_id, r.body, r.region, g.province, g.city, r.level,
+          r.year, r.title, r.published, p.template,
+          CASE WHEN {_current_checks("r.id", failed=True)} THEN 'failed'
+               WHEN {_current_checks("r.id", failed=False)} THEN 'ok'
+               ELSE 'none' END AS check_status,
+          (SELECT f.value FROM figures f WHERE f.version_id = b.version_id
+             AND f.table_name = 'applications' AND f.row_key = 'new_received'
+             AND f.column_key = 'total') AS applications_received,
+          b.version_id AS best_version_id,
+          r.status,
+          (SELECT count(*) FROM documents d WHERE d.report_id = r.id) AS files,
+          (SELECT started FROM runs WHERE id = r.first_seen_run) AS first_seen,
+          '/archive/reports/' || r.id AS link
+        FROM reports r
+        JOIN best_versions b ON b.report_id = r.id
+        LEFT JOIN parses p ON p.version_id = b.version_id
+        LEFT JOIN regions g ON g.region = r.region"""  # noqa: S608 (no user text)
+    )
+    figures = ",\n          ".join(
+        f"{_figure(table, column, rows)} AS {name}"
+        for name, table, column, rows in KEY_FIGURES
+    )
+    db.execute(
+        f"""CREATE VIEW key_figures AS
+        SELECT r.id AS report_id, r.body, r.region, r.level, r.year,
+          p.template, b.version_id,
+          {figures},
+          '/archive/reports/' || r.id AS link
+        FROM reports r
+        JOIN best_versions b ON b.report_id = r.id
+        LEFT JOIN parses p ON p.version_id = b.version_id"""  # noqa: S608 (no user text)
+    )
+    # Every table value that differs between a changed version and the one before it
+    # (archive.alerts.figure_changes): cells of the old version first, in its order.
+    same_cell = (
+        "{a}.table_name = {b}.table_name AND {a}.row_key = {b}.row_key"
+        " AND {a}.column_key = {b}.column_key"
+    )
+    db.execute(
+        f"""CREATE VIEW figure_changes AS
+        SELECT e.id AS event_id, e.report_id, e.previous_version_id, e.version_id,
+          o.table_name, o.row_key, o.column_key,
+          coalesce(o.row_label, o.row_key) || ' ' || coalesce(o.column_label, o.column_key)
+            AS cell,
+          o.value AS before, n.value AS after, o.id AS before_figure_id,
+          n.id AS after_figure_id
+        FROM events e
+        JOIN figures o ON o.version_id = e.previous_version_id
+        LEFT JOIN figures n ON n.version_id = e.version_id
+          AND {same_cell.format(a="n", b="o")}
+        WHERE e.kind = 'changed' AND o.value IS NOT n.value
+        UNION ALL
+        SELECT e.id, e.report_id, e.previous_version_id, e.version_id,
+          n.table_name, n.row_key, n.column_key,
+          coalesce(n.row_label, n.row_key) || ' ' || coalesce(n.column_label, n.column_key),
+          NULL, n.value, NULL, n.id
+        FROM events e
+        JOIN figures n ON n.version_id = e.version_id
+        WHERE e.kind = 'changed' AND e.previous_version_id IS NOT NULL
+          AND n.value IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM figures o WHERE o.version_id = e.previous_version_id
+                          AND {same_cell.format(a="o", b="n")})"""  # noqa: S608 (no user text)
+    )
+    has_figures = "EXISTS (SELECT 1 FROM figures WHERE version_id = {})"
+    before, after = (
+        has_figures.format("e.previous_version_id"),
+        has_figures.format("e.version_id"),
+    )
+    db.execute(
+        f"""CREATE VIEW report_changes AS
+        SELECT e.id AS event_id, e.created AS changed, e.run_id, e.report_id, r.body,
+          r.year, r.title, d.url, d.role, e.previous_version_id, e.version_id,
+          CASE
+            WHEN e.previous_version_id IS NULL THEN
+              CASE WHEN (SELECT count(*) FROM versions v
+                         WHERE v.document_id = e.document_id) > 1
+                   THEN '改回了此前的一个版本' ELSE '新增文件' END
+            WHEN NOT {before} AND NOT {after} THEN '仅文字改动（没有标准表格）'
+            WHEN NOT {before} THEN '旧版未读出标准表格，无法比较表格数字'
+            WHEN NOT {after} THEN '新版未读出标准表格，无法比较表格数字'
+            ELSE coalesce(
+              (SELECT group_concat(change, '；') FROM (
+                 SELECT c.cell || ' ' || {_value_text("c.before")} || ' → '
+                        || {_value_text("c.after")} AS change
+                 FROM figure_changes c WHERE c.event_id = e.id
+                 ORDER BY c.before_figure_id IS NULL, c.before_figure_id,
+                          c.after_figure_id)),
+              '仅文字改动（表格数字未变）')
+          END AS what_changed,
+          '/archive/reports/' || e.report_id AS link
+        FROM events e
+        JOIN reports r ON r.id = e.report_id
+        LEFT JOIN documents d ON d.id = e.document_id
+        WHERE e.kind = 'changed'"""  # noqa: S608 (no user text)
+    )

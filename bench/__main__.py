@@ -1,10 +1,11 @@
-"""`python -m bench`: B1, B3 and B4 of docs/benchmarks.md, as ratios measured in this run.
+"""`python -m bench`: B1, B3, B4 and B7 of docs/benchmarks.md, as ratios measured in this run.
 
 Starts the replica pinned to CPU 0 and crawls it from CPU 1: B1 first on the
 replica's usual mix scaled up (mostly HTML pages — the case B1's goal is stated for),
 then B1 and B3 on its benchmark mix (PDF-heavy, 10–60 page PDFs). Prints one table;
 results also go to bench/results/latest.json. Takes a few minutes; `--repetitions 1`
-for a quick look.
+for a quick look. B7 builds a synthetic archive of `--reports` reports and times the
+search through Datasette against sqlite3; `--only search` runs just that.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from bench.crawl_bench import b1_throughput, b3_incremental
 from bench.measure import PYTHON, ROOT, pinned
+from bench.search_bench import b7_lines, b7_search
 from bench.store_bench import b4_store
 from replica.client import spawn_replica
 
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 RESULTS = ROOT / "bench" / "results"
+BENCHES = ("crawl", "store", "search")
 
 
 @contextmanager
@@ -53,21 +56,71 @@ def main() -> None:
     parser.add_argument(
         "--scale", type=int, default=4, help="replica bodies × this (benchmark mix)"
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=BENCHES,
+        help="run only these (crawl: B1 B3, store: B4, search: B7); repeatable",
+    )
+    parser.add_argument(
+        "--reports",
+        type=int,
+        default=100_000,
+        help="B7: synthetic reports in the search archive",
+    )
+    parser.add_argument(
+        "--samples", type=int, default=20, help="B7: timings per query and path"
+    )
+    parser.add_argument(
+        "--search-archive",
+        type=Path,
+        help="B7: build the archive here and keep it; reuse it if it is there",
+    )
     args = parser.parse_args()
+    chosen = set(args.only or BENCHES)
     started = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
+    results: dict[str, object] = {}
+    lines: list[str] = []
     try:
-        with serving(args.scale, bench=False) as proxy:
-            b1_html = b1_throughput(proxy, args.repetitions, scratch)
-        with serving(args.scale, bench=True) as proxy:
-            b1_pdf = b1_throughput(proxy, args.repetitions, scratch)
-            b3 = b3_incremental(proxy, args.repetitions, scratch)
+        if "crawl" in chosen:
+            lines += crawl_lines(args, scratch, results)
+        if "store" in chosen:
+            b4 = b4_store(args.repetitions)
+            results["b4"] = [asdict(r) for r in b4]
+            lines += [
+                f"B4 blob store {r.label:<11} {r.store_mb_s:7.1f} MB/s · "
+                f"limit {r.limit_mb_s:7.1f} MB/s · "
+                f"ratio {r.ratio:.2f} (±{r.spread:.0%}) · {r.ms_per_file:.2f} ms/file"
+                for r in b4
+            ]
+        if "search" in chosen:
+            b7 = b7_search(args.reports, args.samples, scratch, args.search_archive)
+            results["b7"] = b7.as_record()
+            lines += b7_lines(b7)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    b4 = b4_store(args.repetitions)
     print(
         f"nianbao benchmarks — medians of {args.repetitions} runs, ratios measured in this run"
     )
+    print("\n".join(lines))
+    print(f"({time.monotonic() - started:.0f} s)")
+    RESULTS.mkdir(exist_ok=True)
+    latest = RESULTS / "latest.json"
+    previous = json.loads(latest.read_text()) if latest.exists() else {}
+    latest.write_text(json.dumps({**previous, **results}, indent=2, ensure_ascii=False))
+
+
+def crawl_lines(
+    args: argparse.Namespace, scratch: Path, results: dict[str, object]
+) -> list[str]:
+    """B1 on both mixes and B3, against the replica."""
+    with serving(args.scale, bench=False) as proxy:
+        b1_html = b1_throughput(proxy, args.repetitions, scratch)
+    with serving(args.scale, bench=True) as proxy:
+        b1_pdf = b1_throughput(proxy, args.repetitions, scratch)
+        b3 = b3_incremental(proxy, args.repetitions, scratch)
+    results.update(b1_html=asdict(b1_html), b1_pdf=asdict(b1_pdf), b3=asdict(b3))
     lines = [
         f"B1 crawl throughput, {mix:<9} ours {b1.ours_pages_per_s:6.1f} pages/s · "
         f"bare Scrapy {b1.bare_pages_per_s:6.1f} pages/s · ratio {b1.ratio:.2f} (goal ≥ 0.75, "
@@ -81,25 +134,7 @@ def main() -> None:
         f"{b3.bytes_ratio:.3f} (floor {b3.bytes_limit:.3f}, goal ≤ 2× floor) · night 2: "
         f"{b3.second_versions} versions, {b3.second_events} events · {b3.documents} documents"
     )
-    lines += [
-        f"B4 blob store {r.label:<11} {r.store_mb_s:7.1f} MB/s · limit {r.limit_mb_s:7.1f} MB/s · "
-        f"ratio {r.ratio:.2f} (±{r.spread:.0%}) · {r.ms_per_file:.2f} ms/file"
-        for r in b4
-    ]
-    print("\n".join(lines))
-    print(f"({time.monotonic() - started:.0f} s)")
-    RESULTS.mkdir(exist_ok=True)
-    (RESULTS / "latest.json").write_text(
-        json.dumps(
-            {
-                "b1_html": asdict(b1_html),
-                "b1_pdf": asdict(b1_pdf),
-                "b3": asdict(b3),
-                "b4": [asdict(r) for r in b4],
-            },
-            indent=2,
-        )
-    )
+    return lines
 
 
 if __name__ == "__main__":

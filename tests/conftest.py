@@ -55,6 +55,27 @@ def night1(
     return data
 
 
+NO_CHANNELS = {"NIANBAO_ALERTS": "", "NIANBAO_CONFIG": ""}  # a test crawl sends nothing
+
+
+@pytest.fixture(scope="session")
+def night2(
+    tmp_path_factory: pytest.TempPathFactory,
+    night1: Path,
+    replica_at: Callable[[int], Any],
+) -> Path:
+    """An archive after nights 1 and 2 (copy it before writing to it).
+
+    Night 2 edits 威海火炬高技术产业开发区经济发展局 2022 and adds 草庙子镇 2024; the
+    unbalanced reports are 安丘市发展和改革局 2021 and 平潭综合实验区管理委员会 2020.
+    """
+    data = tmp_path_factory.mktemp("night2") / "archive"
+    shutil.copytree(night1, data, ignore=shutil.ignore_patterns("crawl.lock"))
+    done = run_crawl(data, replica_at(2).proxy, env=NO_CHANNELS)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return data
+
+
 @pytest.fixture
 def archive_copy(night1: Path, tmp_path: Path) -> Path:
     """A private copy of the night-1 archive."""

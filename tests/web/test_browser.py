@@ -1,0 +1,157 @@
+"""A journalist's path through `nianbao serve`, in real Chromium (Debian's, via Playwright),
+on an archive built from the replica (nights 1 and 2): search 复议, open a report, its
+figures and checks, download its original PDF, then the body's years in a chart and a
+table. Screenshots of the search and chart pages go to test-artifacts/."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import signal
+import sqlite3
+import subprocess
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from app.config import chromium_path
+from crawler.settings import CHROMIUM_ARGS
+from tests.web.test_serve import GAOQU, free_port, start_serve, wait_for
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+pytestmark = pytest.mark.browser
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
+TITLE = f"{GAOQU}2021年政府信息公开工作年度报告"  # a stub page with the report as PDF
+
+
+def rows(data: Path, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(data / "archive.db") as db:
+        return db.execute(sql, params).fetchall()
+
+
+@pytest.fixture(scope="module")
+def site(
+    tmp_path_factory: pytest.TempPathFactory, night2: Path
+) -> Iterator[tuple[str, Path]]:
+    """`nianbao serve` (a real subprocess) on a copy of the night-2 archive."""
+    root = tmp_path_factory.mktemp("browser")
+    data = root / "archive"
+    shutil.copytree(night2, data, ignore=shutil.ignore_patterns("crawl.lock"))
+    port = free_port()
+    with (root / "serve.log").open("w") as log:
+        process = start_serve(data, port, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for(f"{base}/-/versions.json", process)
+        yield base, data
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=15) == 0, (root / "serve.log").read_text()
+
+
+@pytest.fixture(scope="module")
+def page() -> Iterator[Page]:
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium_path(), args=list(CHROMIUM_ARGS)
+        )
+        context = browser.new_context(
+            accept_downloads=True,
+            locale="zh-CN",
+            viewport={"width": 1280, "height": 900},
+        )
+        yield context.new_page()
+        browser.close()
+
+
+def test_search_open_a_report_download_its_pdf_and_see_the_years(
+    site: tuple[str, Path], page: Page
+) -> None:
+    base, data = site
+    ARTIFACTS.mkdir(exist_ok=True)
+    (report_id,) = rows(
+        data, "SELECT id FROM reports WHERE body = ? AND year = 2021", GAOQU
+    )[0]
+
+    # 1. search 复议: every report whose current text mentions it, with context
+    page.goto(f"{base}/archive/search?q=复议")
+    mentioning = rows(
+        data,
+        """SELECT DISTINCT d.report_id FROM texts t
+           JOIN documents d ON d.current_version_id = t.version_id
+           WHERE instr(t.text, '复议') > 0 OR instr(t.title, '复议') > 0""",
+    )
+    results = page.locator("table.rows-and-columns tbody tr")
+    expect(results).to_have_count(len(mentioning))
+    contexts = page.locator("table.rows-and-columns td.col-context").all_inner_texts()
+    assert all("【复议】" in context for context in contexts)
+    page.screenshot(path=ARTIFACTS / "serve-search.png")
+
+    # 2. open the report from its row of the results
+    row = results.filter(has_text=TITLE)
+    expect(row).to_have_count(1)
+    row.locator(f"a[href='/archive/reports/{report_id}']").click()
+    page.wait_for_url(f"{base}/archive/reports/{report_id}")
+    expect(page.locator("body")).to_contain_text(TITLE)
+
+    # 3. its figures and checks, through the report's links from other tables
+    (figures,) = rows(
+        data, "SELECT count(*) FROM figures WHERE report_id = ?", report_id
+    )[0]
+    page.click(f"a[href='/archive/figures?report_id={report_id}']")
+    expect(page.locator("h3").first).to_contain_text(
+        f"{figures} rows where report_id = {report_id}"
+    )
+    expect(page.locator("td.col-row_label").first).to_be_visible()
+    page.go_back()
+    checks = rows(data, "SELECT name, ok FROM checks WHERE report_id = ?", report_id)
+    page.click(f"a[href='/archive/checks?report_id={report_id}']")
+    names = page.locator("table.rows-and-columns td.col-name").all_inner_texts()
+    oks = page.locator("table.rows-and-columns td.col-ok").all_inner_texts()
+    assert sorted(zip(names, oks, strict=True)) == sorted(
+        (name, str(ok)) for name, ok in checks
+    )
+
+    # 4. download the original PDF from the report's files
+    (pdf_sha256,) = rows(
+        data,
+        """SELECT v.sha256 FROM documents d JOIN versions v ON v.id = d.current_version_id
+           WHERE d.report_id = ? AND d.role = 'attachment'
+             AND v.media_type = 'application/pdf'""",
+        report_id,
+    )[0]
+    page.goto(f"{base}/archive/report_files?report={report_id}")
+    with page.expect_download() as download_info:
+        page.click(f"a[href='/-/original/{pdf_sha256}']")
+    download = download_info.value
+    got = Path(download.path()).read_bytes()
+    assert hashlib.sha256(got).hexdigest() == pdf_sha256
+    blob = data / "blobs" / "sha256" / pdf_sha256[:2] / pdf_sha256[2:4] / pdf_sha256
+    assert got == blob.read_bytes()
+    assert download.suggested_filename == f"{TITLE}.pdf"
+
+    # 5. the body's years: the chart (from the menu), then the year-by-year table
+    page.goto(f"{base}/archive/reports/{report_id}")
+    page.click("details.nav-menu summary")
+    page.click("text=申请与办理结果图表")
+    page.fill("#chart-body", GAOQU)
+    page.click("input[value='按机关查看']")
+    groups = page.locator("svg.nianbao-chart g.year")
+    expect(groups).to_have_count(5)
+    assert [g.get_attribute("data-year") for g in groups.all()] == [
+        "2020",
+        "2021",
+        "2022",
+        "2023",
+        "2024",
+    ]
+    page.screenshot(path=ARTIFACTS / "serve-chart.png", full_page=True)
+    page.click("text=逐年对比表（body_years）")
+    page.wait_for_url(re.compile(r"/archive/body_years\?body="))
+    years = page.locator("table.rows-and-columns td.col-year").all_inner_texts()
+    assert sorted(years) == ["2020", "2021", "2022", "2023", "2024"]
