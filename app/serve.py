@@ -22,6 +22,7 @@ from datasette.plugins import pm
 from archive.db import DB_NAME, connect
 from archive.migrations import migrations
 from archive.web import plugin
+from archive.web.common import NAME
 from archive.web.metadata import metadata
 
 if TYPE_CHECKING:
@@ -55,13 +56,13 @@ class ServeError(RuntimeError):
 def register_plugin() -> None:
     """Load nianbao's plugin into Datasette's plugin manager (once per process)."""
     if not pm.is_registered(plugin):
-        pm.register(plugin, name=plugin.NAME)
+        pm.register(plugin, name=NAME)
 
 
 def site_metadata(config: Config) -> dict[str, Any]:
     """The archive's metadata plus the plugin's settings (nothing secret: no channels)."""
     meta = copy.deepcopy(metadata(config.alerts, config.deadlines))
-    meta.setdefault("plugins", {})[plugin.NAME] = {
+    meta.setdefault("plugins", {})[NAME] = {
         "database": config.alerts.database,
         "datasette_url": config.alerts.datasette_url,
     }

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.db import DB_NAME, open_archive
-from archive.web.metadata import SEARCH_SQL
+from archive.web.queries import SEARCH_SQL
 from bench.measure import PYTHON, pinned
 from processors.schema import (
     ACTIVE_BLOCKS,
@@ -641,6 +641,8 @@ def existing_archive(root: Path, reports: int) -> Built | None:
         (name,) = conn.execute(
             "SELECT body FROM reports WHERE id = ?", [reports // 2]
         ).fetchone()
+    # An archive built by an older nianbao gets its migrations, or serve refuses it.
+    open_archive(root).close()
     return Built(path, reports, text_bytes, path.stat().st_size, 0.0, name)
 
 

@@ -27,7 +27,8 @@ from archive.db import BLOB_DIR, DB_NAME, connect
 from archive.derived import best_parses, figures_of
 from archive.health import late_messages
 from archive.migrations import migrations
-from archive.web.metadata import HIDDEN, SEARCH_SQL, metadata
+from archive.web.metadata import HIDDEN, metadata
+from archive.web.queries import SEARCH_SQL, search_sql
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -221,6 +222,31 @@ def test_search_runs_only_the_branch_its_length_needs(data: Path) -> None:
     assert len(conn.execute(SEARCH_SQL, {"q": "疫情"}).fetchall()) == 4
     assert len(calls) >= texts  # the scan looked at every text
     conn.close()
+
+
+@pytest.mark.parametrize(
+    "q", ["复议", "行政复议", "依申请公开", "经济发展局", "疫情", "pdf", "量子纠缠", ""]
+)
+def test_search_walking_the_reports_and_sorting_the_hits_agree(
+    data: Path, q: str
+) -> None:
+    """Both ways to the page give the same rows, context and order included."""
+    conn = sqlite3.connect(data / DB_NAME)
+    chosen = conn.execute(SEARCH_SQL, {"q": q}).fetchall()
+    walked = conn.execute(search_sql(walk=True), {"q": q}).fetchall()
+    sorted_ = conn.execute(search_sql(walk=False), {"q": q}).fetchall()
+    conn.close()
+    assert walked == sorted_ == chosen
+    assert ("量子纠缠" in q or not q) != bool(chosen)
+
+
+def test_search_walks_the_reports_in_the_order_of_an_index(data: Path) -> None:
+    conn = sqlite3.connect(data / DB_NAME)
+    plan = " | ".join(
+        row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {SEARCH_SQL}", {"q": "x"})
+    )
+    conn.close()
+    assert "SCAN r USING COVERING INDEX reports_year_body" in plan
 
 
 # ---------------------------------------------------------------- checks and changes

@@ -24,7 +24,8 @@ import pytest
 from app.config import Config
 from app.serve import ServeError, build
 from archive.db import connect
-from archive.web.plugin import OUTCOMES, chart_years, download_name, outcome_of
+from archive.web.chart import OUTCOMES, chart_years, outcome_of
+from archive.web.originals import download_name
 from tests.crawler.helpers import FAST
 
 if TYPE_CHECKING:
