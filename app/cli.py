@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import json
 import logging
 import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
 import time
-from importlib.metadata import version
+from importlib.metadata import EntryPoint, entry_points, version
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from app.config import (
-    DEFAULT_REPLICA_PORT,
     Config,
     ConfigError,
     data_dir,
@@ -28,10 +25,6 @@ from app.config import (
 from archive.db import ArchiveLocked, CrawlLock, open_archive
 from archive.runs import latest_events
 from crawler.registry import RegistryError, load_registry, select
-from replica.catalog import MAX_EPOCH, catalog
-from replica.check import check_replica
-from replica.corpus import Profile, set_profile
-from replica.server import ReplicaServer, ReplicaThread
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -39,9 +32,10 @@ if TYPE_CHECKING:
     from archive.db import Archive
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+REPLICA_EPOCHS = 99  # the replica serves nights 1–99 (replica.catalog.MAX_EPOCH)
 EPOCH = click.option(
     "--epoch",
-    type=click.IntRange(1, MAX_EPOCH),
+    type=click.IntRange(1, REPLICA_EPOCHS),
     default=1,
     show_default=True,
     help="Which night to serve: 1 is the baseline; from 2 on, one report is new, one edited, "
@@ -114,7 +108,53 @@ def configure_logging(verbose: bool) -> None:
     logging.root.setLevel(logging.DEBUG if verbose else logging.INFO)
 
 
-@click.group(context_settings=CONTEXT)
+PLUGINS = "nianbao.commands"  # entry point group: commands a clone adds (the replica)
+
+
+def _plugins() -> dict[str, EntryPoint]:
+    return {ep.name: ep for ep in entry_points(group=PLUGINS)}
+
+
+def _unavailable(name: str, exc: ImportError) -> click.Command:
+    """Stands for a plug-in command whose code is not installed (the replica: a clone only)."""
+
+    def fail() -> None:
+        raise click.ClickException(
+            f"`nianbao {name}` is not available in this installation ({exc}); "
+            "it comes with a clone of the nianbao repository"
+        )
+
+    return click.Command(
+        name,
+        callback=fail,
+        help=f"Not installed: {exc}. It comes with a clone of the nianbao repository.",
+        context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    )
+
+
+class NianbaoGroup(click.Group):
+    """The top group: its own commands, plus those of the ``nianbao.commands`` entry points.
+
+    A plug-in is imported only when it is used (or help lists it), so the product
+    never imports the replica on its own.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *_plugins()})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        plugin = _plugins().get(cmd_name)
+        if command is not None or plugin is None:
+            return command
+        try:
+            loaded = plugin.load()
+        except ImportError as exc:
+            return _unavailable(cmd_name, exc)
+        return loaded if isinstance(loaded, click.Command) else None
+
+
+@click.group(cls=NianbaoGroup, context_settings=CONTEXT)
 @click.version_option(version("nianbao"), "-V", "--version", prog_name="nianbao")
 @click.option(
     "-v", "--verbose", is_flag=True, help="Log debug messages (every replica request)."
@@ -126,114 +166,6 @@ def cli(verbose: bool) -> None:
     Start with `nianbao demo`; `nianbao COMMAND -h` explains each command.
     """
     configure_logging(verbose)
-
-
-@cli.group(context_settings=CONTEXT)
-def replica() -> None:
-    """The local replica of the real government sites (tests, benchmarks, demo)."""
-
-
-@replica.command("serve", context_settings=CONTEXT)
-@click.option(
-    "--port",
-    type=int,
-    default=DEFAULT_REPLICA_PORT,
-    show_default=True,
-    help="Loopback port to listen on (0 picks a free one).",
-)
-@EPOCH
-@click.option(
-    "--scale",
-    type=click.IntRange(1, 50),
-    default=1,
-    show_default=True,
-    help="Serve this many times as many bodies (for benchmarks).",
-)
-@click.option(
-    "--bench",
-    is_flag=True,
-    help="The benchmark mix: mostly PDFs of 10–60 pages, then DOCX, then HTML.",
-)
-def replica_serve(port: int, epoch: int, scale: int, bench: bool) -> None:
-    """Serve the replica sites on 127.0.0.1 as an HTTP proxy until Ctrl-C.
-
-    \b
-    Example:
-      nianbao replica serve --port 8765 --epoch 1
-      curl -x http://127.0.0.1:8765 http://www.wip.gov.cn/col/col151610/index.html
-    """
-    started = time.monotonic()
-    set_profile(Profile(scale=scale, bench=bench))
-    server = ReplicaServer(epoch, port=port)
-
-    async def run() -> None:
-        try:
-            await server.start()
-        except OSError as exc:
-            raise click.ClickException(
-                f"cannot listen on 127.0.0.1:{port}: {exc.strerror}"
-            ) from exc
-        loop = asyncio.get_running_loop()
-        stop = asyncio.Event()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, stop.set)
-        sites = catalog(epoch).sites
-        click.echo(
-            f"replica: night {epoch}, {len(sites)} sites, listening on http://127.0.0.1:{server.port} "
-            f"(ready in {time.monotonic() - started:.1f} s)"
-        )
-        click.echo(
-            f"  use it as a proxy: curl -x http://127.0.0.1:{server.port} http://www.wip.gov.cn/"
-        )
-        click.echo(
-            f"  manifest:          http://127.0.0.1:{server.port}/_replica/manifest"
-        )
-        serving = asyncio.create_task(server.serve_forever())
-        await stop.wait()
-        serving.cancel()
-        click.echo("replica: stopped")
-
-    asyncio.run(run())
-
-
-@replica.command("manifest", context_settings=CONTEXT)
-@EPOCH
-@click.option(
-    "--tables", is_flag=True, help="Include each synthetic report's table figures."
-)
-def replica_manifest(epoch: int, tables: bool) -> None:
-    """Print every report the replica publishes on a night, one JSON object per line.
-
-    Each line gives the site, body, year, template, defects and every file
-    (URL, role, format, SHA-256). It is the ground truth for recall/precision tests.
-
-    \b
-    Example:
-      nianbao replica manifest --epoch 2 > manifest-2.jsonl
-    """
-    for entry in catalog(epoch).manifest(tables=tables):
-        click.echo(json.dumps(entry, ensure_ascii=False))
-
-
-@replica.command("check", context_settings=CONTEXT)
-@EPOCH
-def replica_check(epoch: int) -> None:
-    """Start the replica and fetch every manifest file through it, checking status and hash.
-
-    \b
-    Example:
-      nianbao replica check --epoch 2
-    """
-    server = ReplicaThread(epoch).start()
-    try:
-        result = check_replica(server.proxy, epoch)
-    finally:
-        server.stop()
-    click.echo(result.summary())
-    if not result.ok:
-        raise click.ClickException(
-            "the replica does not serve its own manifest correctly"
-        )
 
 
 @cli.command(context_settings=CONTEXT)
@@ -280,7 +212,8 @@ def crawl(
       nianbao crawl --replica --epoch 1 --data ./nianbao-data
       nianbao crawl --source wip --source anqiu
     """
-    from app.crawl import CrawlPlan, run_crawl, summary_table
+    from app.crawl import crawl_plan, replica_proxy, run_crawl, summary_table
+    from app.standin import ReplicaUnavailable
 
     try:
         sources = select(load_registry(), source_ids)
@@ -288,30 +221,27 @@ def crawl(
         raise click.ClickException(str(exc)) from exc
     if replica and proxy:
         raise click.UsageError("use either --replica or --proxy, not both")
-    server = ReplicaThread(epoch).start() if replica else None
     try:
         settings = load_config(data_dir(data), config)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from exc
-    plan = CrawlPlan(
-        config=settings,
-        data=data_dir(data),
-        sources=sources,
-        proxy=server.proxy if server else proxy,
-        target=f"replica night {epoch}"
-        if server
-        else (f"proxy {proxy}" if proxy else "real sites"),
-        epoch=epoch if server else None,
-        polite=polite if polite is not None else not (server or proxy),
-    )
-    click.echo(f"crawling {len(sources)} sources ({plan.target}) into {plan.data}")
     try:
-        result = run_crawl(plan)
-    except ArchiveLocked as exc:
+        with replica_proxy(epoch if replica else None) as standin:
+            plan = crawl_plan(
+                data_dir(data),
+                sources,
+                settings,
+                proxy=proxy,
+                replica=standin,
+                epoch=epoch,
+                polite=polite,
+            )
+            click.echo(
+                f"crawling {len(sources)} sources ({plan.target}) into {plan.data}"
+            )
+            result = run_crawl(plan)
+    except (ArchiveLocked, ReplicaUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
-    finally:
-        if server:
-            server.stop()
     click.echo(summary_table(result))
     sys.exit(result.exit_code)
 
@@ -452,12 +382,13 @@ def serve(data: str | None, port: int, host: str, config: str | None) -> None:
     Example:
       nianbao serve --data ./nianbao-data --port 8001
     """
-    from app.serve import ServeError
-    from app.serve import serve as run_datasette
+    from web.serve import ServeError
+    from web.serve import serve as run_datasette
 
     root = data_dir(data)
     try:
-        run_datasette(root, load_config(root, config), host, port)
+        settings = load_config(root, config)
+        run_datasette(root, settings.alerts, settings.deadlines, host, port)
     except (ConfigError, ServeError) as exc:
         raise click.ClickException(str(exc)) from exc
 
@@ -579,14 +510,14 @@ def alerts_send(data: str | None, config: str | None) -> None:
     Example:
       nianbao alerts send --data ./nianbao-data
     """
-    from app.alerts import deliver
+    from alerts.delivery import deliver
 
     root = data_dir(data)
     settings = _alert_settings(root, config)
     if not settings.alerts.channels:
         click.echo(NO_CHANNELS)
     with locked_archive(root, "alerts send") as archive:
-        summary = deliver(archive.db, settings)
+        summary = deliver(archive.db, settings.alerts)
     click.echo(summary.line())
     if not summary.ok:
         sys.exit(1)
@@ -605,9 +536,9 @@ def alerts_test(data: str | None, config: str | None) -> None:
       nianbao alerts test
       NIANBAO_ALERTS="json://127.0.0.1:9000/hook" nianbao alerts test
     """
-    from app.alerts import send_test
+    from alerts.delivery import send_test
 
-    results = send_test(_alert_settings(data_dir(data), config))
+    results = send_test(_alert_settings(data_dir(data), config).alerts)
     if not results:
         raise click.ClickException(NO_CHANNELS)
     for name, sent in results.items():
@@ -632,8 +563,8 @@ def alerts_list(data: str | None, limit: int) -> None:
     Example:
       nianbao alerts list --limit 50
     """
+    from alerts.outbox import outbox_rows
     from archive.db import DB_NAME, connect
-    from archive.outbox import outbox_rows
 
     root = data_dir(data)
     if not (root / DB_NAME).exists():

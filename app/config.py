@@ -7,13 +7,15 @@ The config file is TOML: ``--config PATH``, else ``$NIANBAO_CONFIG``, else
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+from alerts.config import EVENT_KINDS, Alerts, Channel, channel_name
+from processors.deadlines import Deadlines
 
 DATA_ENV = "NIANBAO_DATA"
 DEFAULT_DATA = Path("nianbao-data")
@@ -70,46 +72,10 @@ class ParseLimits:
 CONFIG_ENV = "NIANBAO_CONFIG"
 ALERTS_ENV = "NIANBAO_ALERTS"
 CONFIG_NAME = "nianbao.toml"
-EVENT_KINDS = (
-    "baseline",  # a source's first crawl: one summary, not one alert per report
-    "new_report",
-    "changed",
-    "removed",
-    "restored",
-    "inconsistent",  # a report's figures fail a consistency check
-    "late",  # no report by the legal deadline
-    "source",  # a source yielded nothing, no longer matches, or is blocked by a WAF
-    "health",  # no successful run for too long
-)
 
 
 class ConfigError(ValueError):
     """The config file is malformed (the message names the file, the key and what was expected)."""
-
-
-@dataclass(frozen=True, slots=True)
-class Channel:
-    """One place alerts go: an apprise URL, optionally narrowed to regions, bodies, kinds."""
-
-    url: str
-    name: str
-    regions: tuple[str, ...] = ()  # prefixes: "山东省" takes every region in Shandong
-    bodies: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-
-    def wants(self, kind: str, region: str | None, body: str | None) -> bool:
-        """Does this channel subscribe to a message of ``kind`` about ``body`` in ``region``?"""
-        if self.kinds and kind not in self.kinds:
-            return False
-        if self.regions and not any((region or "").startswith(r) for r in self.regions):
-            return False
-        return not self.bodies or (body or "") in self.bodies
-
-
-def channel_name(url: str) -> str:
-    """A stable name for a channel given only as a URL (its scheme and a hash, no secrets)."""
-    scheme = url.split("://", 1)[0] if "://" in url else "url"
-    return f"{scheme}-{hashlib.sha256(url.encode()).hexdigest()[:8]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,30 +86,6 @@ class Schedule:
     crawl_args: tuple[
         str, ...
     ] = ()  # extra `nianbao crawl` arguments, e.g. ("--source", "wip")
-
-
-@dataclass(frozen=True, slots=True)
-class Alerts:
-    channels: tuple[Channel, ...] = ()
-    datasette_url: str = "http://127.0.0.1:8001"  # links in messages point here
-    database: str = "archive"  # the archive's name in Datasette
-    retry_seconds: float = 60.0  # first retry after this; doubles each time
-    max_attempts: int = 8
-    stale_hours: float = 26.0  # no successful run for this long raises a health alert
-    send_timeout: float = 60.0  # one send to one channel may take this long (seconds)
-
-
-@dataclass(frozen=True, slots=True)
-class Deadlines:
-    """Month-day by which a year's report is due in the following year."""
-
-    department: str = "01-31"  # departments and towns
-    government: str = "03-31"  # the government-wide (本级人民政府) report
-
-    def due(self, level: str, year: int) -> str:
-        """``YYYY-MM-DD`` by which the report of ``year`` is due for a body of ``level``."""
-        day = self.department if level in ("department", "town") else self.government
-        return f"{year + 1}-{day}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,20 +142,20 @@ def load_config(data: Path, given: str | os.PathLike[str] | None = None) -> Conf
 
 
 def _fields(obj: Any) -> dict[str, Any]:
-    return {name: getattr(obj, name) for name in obj.__slots__}
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
 
 
-def _section(raw: dict[str, Any], name: str, kind: type, where: str) -> Any:
+def _section(raw: dict[str, Any], name: str, kind: type[Any], where: str) -> Any:
     given = raw.get(name, {})
     if not isinstance(given, dict):
         raise ConfigError(f"{where}: [{name}] must be a table")
     defaults = kind()
     values = {}
     for key, value in given.items():
-        if key not in kind.__slots__ or key == "channels":
+        known = [f.name for f in fields(kind) if f.name != "channels"]
+        if key not in known:
             raise ConfigError(
-                f"{where}: unknown key {name}.{key} (expected one of "
-                f"{', '.join(k for k in kind.__slots__ if k != 'channels')})"
+                f"{where}: unknown key {name}.{key} (expected one of {', '.join(known)})"
             )
         expected = type(getattr(defaults, key))
         if expected is tuple and isinstance(value, list):

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib.metadata import version
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy.crawler import CrawlerProcess
@@ -16,10 +16,14 @@ from scrapy.settings import Settings
 from app.config import Config, CrawlTuning, chromium_path
 from app.process import process_versions
 from app.sandbox import map_isolated
-from archive.db import CrawlLock, open_archive
+from app.standin import start_replica
+from archive.db import Archive, CrawlLock, open_archive
 from archive.history import pending_texts, settle_run, store_text
 from archive.recorder import known_documents, known_lists
 from archive.runs import (
+    RunCounts,
+    RunStatus,
+    RunTiming,
     SourceSummary,
     finish_run,
     run_status,
@@ -28,17 +32,21 @@ from archive.runs import (
     sync_sources,
 )
 from crawler import settings as default_settings
-from crawler.spiders.fujian import FujianSpider
-from crawler.spiders.hanweb import HanwebSpider
-from crawler.spiders.trs import TrsSpider
 from processors.text import text_sha256
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from pathlib import Path
+
     from crawler.registry import Source
 
 logger = logging.getLogger(__name__)
-SPIDERS = {"hanweb": HanwebSpider, "trs": TrsSpider, "fujian": FujianSpider}
-EXIT_CODES = {"complete": 0, "partial": 3, "failed": 4, "interrupted": 5}
+EXIT_CODES: dict[RunStatus, int] = {
+    "complete": 0,
+    "partial": 3,
+    "failed": 4,
+    "interrupted": 5,
+}
 VERSION = version("nianbao")
 
 
@@ -54,13 +62,15 @@ class CrawlPlan:
     polite: bool = True
     tuning: CrawlTuning = field(default_factory=CrawlTuning.from_env)
     config: Config = field(default_factory=Config)  # alerts, deadlines
+    # Scrapy settings given on the command line (`scrapy crawl -s NAME=VALUE`).
+    overrides: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class CrawlResult:
     run_id: int
-    status: str
-    counts: dict[str, Any]
+    status: RunStatus
+    counts: RunCounts
     sources: list[SourceSummary]
     processing: str = ""  # what processing the new versions gave (ProcessSummary.line)
     alerts: str = ""  # what the end-of-run notification did (Notified.line)
@@ -68,6 +78,54 @@ class CrawlResult:
     @property
     def exit_code(self) -> int:
         return EXIT_CODES[self.status]
+
+
+def crawl_plan(
+    data: Path,
+    sources: list[Source],
+    config: Config,
+    *,
+    proxy: str | None = None,
+    replica: str | None = None,
+    epoch: int = 1,
+    polite: bool | None = None,
+    overrides: dict[str, Any] | None = None,
+) -> CrawlPlan:
+    """What ``nianbao crawl`` (and ``scrapy crawl``) runs: the real sites, a proxy, or the
+    replica on night ``epoch`` (``replica`` is its proxy URL). Politeness is on for real
+    sites and off otherwise, unless ``polite`` says."""
+    target = "real sites"
+    if replica or proxy:
+        target = f"replica night {epoch}" if replica else f"proxy {proxy}"
+    return CrawlPlan(
+        config=config,
+        data=data,
+        sources=sources,
+        proxy=replica or proxy,
+        target=target,
+        epoch=epoch if replica else None,
+        polite=polite if polite is not None else not (replica or proxy),
+        overrides=dict(overrides or {}),
+    )
+
+
+@contextlib.contextmanager
+def replica_proxy(epoch: int | None) -> Iterator[str | None]:
+    """The replica on night ``epoch`` as a child process for the block; its proxy URL.
+
+    ``None`` (no replica wanted) yields ``None``.
+
+    :raises app.standin.ReplicaUnavailable: when it cannot be started.
+    """
+    if epoch is None:
+        yield None
+        return
+    verbose = logging.getLogger().isEnabledFor(logging.DEBUG)  # `nianbao -v`
+    standin = start_replica(["--epoch", str(epoch)], verbose=verbose)
+    try:
+        yield standin.proxy
+    finally:
+        standin.stop()
 
 
 def scrapy_settings(plan: CrawlPlan, run_id: int) -> Settings:
@@ -100,19 +158,31 @@ def scrapy_settings(plan: CrawlPlan, run_id: int) -> Settings:
             },
             priority="cmdline",
         )
+    for name, value in plan.overrides.items():  # the user's -s, but never the run's own
+        if not name.startswith("NIANBAO_"):
+            settings.set(name, value, priority="cmdline")
     return settings
 
 
-def _hash_blob(path: str, media_type: str, charset: str | None) -> str:
+@dataclass(frozen=True, slots=True)
+class HashJob:
+    """What a text-hash worker gets: a stored file, its type and charset."""
+
+    path: Path
+    media_type: str
+    charset: str | None
+
+
+def _hash_blob(job: HashJob) -> str:
     """Worker task: the normalised-text hash of one stored file."""
-    return text_sha256(Path(path).read_bytes(), media_type, charset)
+    return text_sha256(job.path.read_bytes(), job.media_type, job.charset)
 
 
-def hash_new_texts(archive: Any, run_id: int) -> int:
+def hash_new_texts(archive: Archive, run_id: int) -> int:
     """Text hashes of the run's new versions, parsed in sandboxed workers."""
     pending = pending_texts(archive.db, run_id)
     tasks = [
-        (str(archive.blobs.path(p.sha256)), p.media_type, p.charset) for p in pending
+        HashJob(archive.blobs.path(p.sha256), p.media_type, p.charset) for p in pending
     ]
     for item, outcome in zip(pending, map_isolated(_hash_blob, tasks), strict=True):
         store_text(
@@ -156,28 +226,26 @@ def run_crawl(plan: CrawlPlan) -> CrawlResult:
         process = CrawlerProcess(settings)
         for family, group in _spider_groups(plan.sources).items():
             process.crawl(
-                SPIDERS[family],
+                process.spider_loader.load(family),  # the spider named after the family
                 sources=group,
                 run_id=run_id,
                 crawler_version=VERSION,
                 known={
                     u: d
                     for u, d in known.items()
-                    if d["source_id"] in {s.id for s in group}
+                    if d.source_id in {s.id for s in group}
                 },
                 lists=lists,
             )
         wall, cpu = time.monotonic(), time.process_time()
         process.start()
-        timing = {
-            "crawl_seconds": time.monotonic() - wall,
-            "crawl_cpu_seconds": time.process_time() - cpu,
-        }
+        crawl_seconds = time.monotonic() - wall
+        crawl_cpu_seconds = time.process_time() - cpu
         wall = time.monotonic()
         hashed = hash_new_texts(archive, run_id)
         processed = process_versions(archive)
         events = settle_run(archive.db, run_id, ids)
-        timing["analysis_seconds"] = time.monotonic() - wall
+        timing = RunTiming(crawl_seconds, crawl_cpu_seconds, time.monotonic() - wall)
         summaries = source_summaries(archive.db, run_id, ids)
         status = run_status(summaries)
         counts = finish_run(
@@ -201,12 +269,13 @@ def run_crawl(plan: CrawlPlan) -> CrawlResult:
         lock.release()
 
 
-def _notify(archive: Any, run_id: int, plan: CrawlPlan) -> str:
+def _notify(archive: Archive, run_id: int, plan: CrawlPlan) -> str:
     """Alerts and the feed for the run; a failure here is logged, never loses the run."""
-    from app.notify import after_run
+    from alerts.notify import after_run
 
     try:
-        return after_run(archive, run_id, plan.config).line()
+        config = plan.config
+        return after_run(archive, run_id, config.alerts, config.deadlines).line()
     except (
         Exception
     ) as exc:  # the run is stored; `nianbao alerts send` can retry delivery
@@ -243,10 +312,10 @@ def summary_table(result: CrawlResult) -> str:
             + f"  {s.unreachable}"
         )
     c = result.counts
-    megabytes = c["bytes_downloaded"] / 1e6
+    megabytes = c.bytes_downloaded / 1e6
     lines.append(
-        f"run {result.run_id} {result.status}: {c['requests']} fetches, {megabytes:.1f} MB, "
-        f"{c['new_versions']} new files, {c['events']} events, {c['failures']} failed"
+        f"run {result.run_id} {result.status}: {c.requests} fetches, {megabytes:.1f} MB, "
+        f"{c.new_versions} new files, {c.events} events, {c.failures} failed"
     )
     if result.processing:
         lines.append(f"processed: {result.processing}")

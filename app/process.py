@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from app.config import ParseLimits
 from app.sandbox import map_isolated
 from archive.derived import (
     ParseTask,
+    YearCheck,
     best_parses,
     figures_of,
     pending_parses,
@@ -23,10 +23,12 @@ from archive.derived import (
 )
 from processors.checks import ADVISORY, check_across_years
 from processors.identity import Hints
-from processors.parse import PROCESSOR_VERSION, parse
+from processors.parse import PROCESSOR_VERSION, Parsed, parse
 from processors.tables import Tables
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from archive.db import Archive
 
 logger = logging.getLogger(__name__)
@@ -48,18 +50,28 @@ class ProcessSummary:
         )
 
 
-def _parse_blob(
-    path: str, media_type: str, charset: str | None, hints: Hints
-) -> dict[str, Any]:
+@dataclass(frozen=True, slots=True)
+class ParseJob:
+    """What a parse worker gets: the stored file and what the crawl knows of it."""
+
+    path: Path
+    media_type: str
+    charset: str | None
+    hints: Hints
+
+
+def _parse_blob(job: ParseJob) -> Parsed:
     """Worker task: one stored file, parsed."""
-    return parse(Path(path).read_bytes(), media_type, charset, hints).as_record()
+    return parse(job.path.read_bytes(), job.media_type, job.charset, job.hints)
 
 
-def _task_args(archive: Archive, task: ParseTask) -> tuple[Any, ...]:
+def _job(archive: Archive, task: ParseTask) -> ParseJob:
     hints = Hints(
         title=task.title, body=task.body, year=task.year, published=task.published
     )
-    return (str(archive.blobs.path(task.sha256)), task.media_type, task.charset, hints)
+    return ParseJob(
+        archive.blobs.path(task.sha256), task.media_type, task.charset, hints
+    )
 
 
 def process_versions(
@@ -76,18 +88,16 @@ def process_versions(
         chunk = tasks[start : start + CHUNK]
         outcomes = map_isolated(
             _parse_blob,
-            [_task_args(archive, t) for t in chunk],
+            [_job(archive, t) for t in chunk],
             timeout=limits.timeout,
             memory_mb=limits.memory_mb,
             workers=limits.workers,
         )
         for task, outcome in zip(chunk, outcomes, strict=True):
-            if outcome.ok:
+            if outcome.ok and outcome.value is not None:
                 store_parse(archive.db, task, outcome.value, None, PROCESSOR_VERSION)
                 summary.parsed += 1
-                summary.checks_failed += any(
-                    not c["ok"] for c in outcome.value["checks"]
-                )
+                summary.checks_failed += any(not c.ok for c in outcome.value.checks)
             else:
                 store_parse(
                     archive.db, task, None, outcome.error[:500], PROCESSOR_VERSION
@@ -122,7 +132,7 @@ def check_years(archive: Archive) -> int:
     reports = archive.db.execute(
         "SELECT id, body, year FROM reports ORDER BY body, year"
     ).fetchall()
-    results: list[tuple[int, int, str, bool, str]] = []
+    results: list[YearCheck] = []
     previous: tuple[int, str, int] | None = None
     for report_id, body, year in reports:
         if report_id not in best:
@@ -132,8 +142,10 @@ def check_years(archive: Archive) -> int:
             now = _tables(archive, best[report_id])
             for check in check_across_years(before, now, year - 1, year):
                 results.append(
-                    (report_id, best[report_id], check.name, check.ok, check.message)
+                    YearCheck(
+                        report_id, best[report_id], check.name, check.ok, check.message
+                    )
                 )
         previous = (report_id, body, year)
     replace_year_checks(archive.db, results, PROCESSOR_VERSION)
-    return sum(not ok and name not in ADVISORY for _, _, name, ok, _ in results)
+    return sum(not r.ok and r.name not in ADVISORY for r in results)

@@ -14,20 +14,22 @@ from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
 
 logger = logging.getLogger(__name__)
+Task = TypeVar("Task")
+Result = TypeVar("Result")
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """A task's result, or why there is none."""
+class Outcome(Generic[Result]):
+    """A task's result (``ok``), or why there is none (``error``)."""
 
     ok: bool
-    value: Any = None
+    value: Result | None = None
     error: str = ""
 
 
@@ -59,24 +61,24 @@ def _kill(pool: ProcessPoolExecutor) -> None:
 
 
 def map_isolated(
-    fn: Callable[..., Any],
-    tasks: Sequence[tuple[Any, ...]],
+    fn: Callable[[Task], Result],
+    tasks: Sequence[Task],
     *,
     timeout: float = 120,
     memory_mb: int = 1536,
     workers: int = 2,
-) -> list[Outcome]:
-    """``fn(*task)`` for every task, each in a worker; results in task order.
+) -> list[Outcome[Result]]:
+    """``fn(task)`` for every task, each in a worker; results in task order.
 
     A task that raises gets its exception text; one that runs out of time or memory
     (its worker is killed or dies) gets ``timeout`` or ``worker died``, and the tasks
     that were running beside it are retried alone.
     """
-    outcomes: list[Outcome | None] = [None] * len(tasks)
+    outcomes: list[Outcome[Result] | None] = [None] * len(tasks)
     pending = list(range(len(tasks)))
     while pending:
         pool = _pool(workers, memory_mb)
-        futures = [(i, pool.submit(fn, *tasks[i])) for i in pending]
+        futures = [(i, pool.submit(fn, tasks[i])) for i in pending]
         retry: list[int] = []
         broken = False
         for i, future in futures:

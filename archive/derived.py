@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Literal, get_args
 
 from archive.db import insert_row, now, write
 from processors.schema import COLUMN_NAMES, ROW_NAMES
@@ -18,7 +18,25 @@ from processors.schema import COLUMN_NAMES, ROW_NAMES
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-TABLES = ("active", "applications", "appeals")
+    from processors.parse import Parsed
+    from processors.tables import TableValues, Value
+
+TableName = Literal["active", "applications", "appeals"]
+TABLES: tuple[TableName, ...] = get_args(TableName)
+FiguresByTable = dict[
+    str, dict[str, dict[str, "Value"]]
+]  # table → row → column → value
+
+
+@dataclass(frozen=True, slots=True)
+class YearCheck:
+    """One check between a report and the same body's report of the year before."""
+
+    report_id: int
+    version_id: int
+    name: str
+    ok: bool
+    message: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,12 +87,12 @@ def _forget(db: Database, version_id: int) -> None:
 def store_parse(
     db: Database,
     task: ParseTask,
-    result: dict[str, Any] | None,
+    result: Parsed | None,
     failure: str | None,
     processor_version: str,
 ) -> None:
-    """Replace what is known of ``task``'s version by ``result`` (a ``Parsed.as_record()``), or
-    mark it ``parse_failed`` with ``failure``, in one transaction."""
+    """Replace what is known of ``task``'s version by ``result``, or mark it
+    ``parse_failed`` with ``failure``, in one transaction."""
     base = {
         "version_id": task.version_id,
         "report_id": task.report_id,
@@ -89,25 +107,25 @@ def store_parse(
                 db, "parses", {**base, "status": "parse_failed", "failure": failure}
             )
             return
-        tables = [t for t in TABLES if result.get(t)]
-        checks = result["checks"]
+        tables = {t: values for t in TABLES if (values := _table(result, t))}
+        checks = result.checks
         insert_row(
             db,
             "parses",
             {
                 **base,
                 "status": "ok",
-                "format": result["format"],
-                "title": result["title"],
-                "body": result["body"],
-                "year": result["year"],
-                "published": result["published"],
-                "template": result["template"],
+                "format": result.kind,
+                "title": result.title,
+                "body": result.body,
+                "year": result.year,
+                "published": result.published,
+                "template": result.template,
                 "tables_found": len(tables),
                 "checks_run": len(checks),
-                "checks_failed": sum(not c["ok"] for c in checks),
+                "checks_failed": sum(not c.ok for c in checks),
                 "warnings": json.dumps(
-                    _identity_warnings(task, result) + result["warnings"],
+                    _identity_warnings(task, result) + list(result.warnings),
                     ensure_ascii=False,
                 ),
             },
@@ -128,8 +146,8 @@ def store_parse(
                     value,
                     processor_version,
                 )
-                for table in tables
-                for row, columns in result[table].items()
+                for table, values in tables.items()
+                for row, columns in values.items()
                 for column, value in columns.items()
             ],
         )
@@ -140,33 +158,42 @@ def store_parse(
                 (
                     task.report_id,
                     task.version_id,
-                    c["name"],
-                    int(c["ok"]),
-                    c["message"],
+                    c.name,
+                    int(c.ok),
+                    c.message,
                     processor_version,
                 )
                 for c in checks
             ],
         )
-        if result["text"].strip():
+        if result.text.strip():
             insert_row(
                 db,
                 "texts",
                 {
                     "version_id": task.version_id,
                     "report_id": task.report_id,
-                    "title": result["title"] or task.title,
-                    "text": result["text"],
+                    "title": result.title or task.title,
+                    "text": result.text,
                 },
             )
 
 
-def _identity_warnings(task: ParseTask, result: dict[str, Any]) -> list[str]:
+def _table(result: Parsed, name: TableName) -> TableValues | None:
+    tables: dict[TableName, TableValues | None] = {
+        "active": result.active,
+        "applications": result.applications,
+        "appeals": result.appeals,
+    }
+    return tables[name]
+
+
+def _identity_warnings(task: ParseTask, result: Parsed) -> list[str]:
     """Where the document's own identity disagrees with the one the crawl gave its report."""
     warnings = []
-    if result["year"] is not None and result["year"] != task.year:
+    if result.year is not None and result.year != task.year:
         warnings.append(
-            f"the document says year {result['year']}, the listing says {task.year}"
+            f"the document says year {result.year}, the listing says {task.year}"
         )
     return warnings
 
@@ -190,9 +217,9 @@ def best_parses(db: Database) -> dict[int, int]:
     return best
 
 
-def figures_of(db: Database, version_id: int) -> dict[str, dict[str, dict[str, Any]]]:
+def figures_of(db: Database, version_id: int) -> FiguresByTable:
     """A version's tables as ``{table: {row: {column: value}}}`` (absent tables left out)."""
-    tables: dict[str, dict[str, dict[str, Any]]] = {}
+    tables: FiguresByTable = {}
     for table, row, column, value in db.execute(
         "SELECT table_name, row_key, column_key, value FROM figures WHERE version_id = ?"
         " ORDER BY id",
@@ -203,15 +230,25 @@ def figures_of(db: Database, version_id: int) -> dict[str, dict[str, dict[str, A
 
 
 def replace_year_checks(
-    db: Database, results: list[tuple[int, int, str, bool, str]], processor_version: str
+    db: Database, results: list[YearCheck], processor_version: str
 ) -> None:
-    """Replace every across-years check by ``results`` (report, version, name, ok, message)."""
+    """Replace every across-years check by ``results``."""
     with write(db):
         db.execute("DELETE FROM checks WHERE scope = 'years'")
         db.conn.executemany(
             "INSERT INTO checks (report_id, version_id, scope, name, ok, message,"
             " processor_version) VALUES (?, ?, 'years', ?, ?, ?, ?)",
-            [(*r[:3], int(r[3]), r[4], processor_version) for r in results],
+            [
+                (
+                    r.report_id,
+                    r.version_id,
+                    r.name,
+                    int(r.ok),
+                    r.message,
+                    processor_version,
+                )
+                for r in results
+            ],
         )
 
 

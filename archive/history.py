@@ -17,7 +17,7 @@ are known. Event kinds:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from archive.db import insert_row, now, write
 
@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 REMOVAL_RUNS = 3
+EventKind = Literal[
+    "new_report", "changed", "republished", "removed", "restored", "fetch_failed"
+]
 
 
 @dataclass(slots=True)
@@ -46,7 +49,7 @@ def runs_to_settle(db: Database, run_id: int) -> list[int]:
     return [r[0] for r in rows] + [run_id]
 
 
-def _marks(ids: list[int]) -> str:
+def _marks(ids: list[int] | list[str]) -> str:
     return ",".join("?" * len(ids))
 
 
@@ -82,7 +85,7 @@ class _Events:
     def __init__(self, db: Database, run_id: int) -> None:
         self.db, self.run_id, self.count = db, run_id, 0
 
-    def add(self, kind: str, message: str, **ids: Any) -> None:
+    def add(self, kind: EventKind, message: str, **ids: Any) -> None:
         insert_row(
             self.db,
             "events",

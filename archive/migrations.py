@@ -463,7 +463,7 @@ def m004_web(db: Database) -> None:
         LEFT JOIN parses p ON p.version_id = b.version_id"""  # noqa: S608 (no user text)
     )
     # Every table value that differs between a changed version and the one before it
-    # (archive.alerts.figure_changes): cells of the old version first, in its order.
+    # (alerts.messages.figure_changes): cells of the old version first, in its order.
     same_cell = (
         "{a}.table_name = {b}.table_name AND {a}.row_key = {b}.row_key"
         " AND {a}.column_key = {b}.column_key"

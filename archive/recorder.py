@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from archive.db import insert_row, write
 
@@ -19,7 +19,22 @@ if TYPE_CHECKING:
 
     from archive.blobs import BlobStore
 
-DOCUMENT_KINDS = ("page", "attachment", "recheck")
+FetchKind = Literal["list", "page", "attachment", "recheck"]
+DocumentRole = Literal["page", "attachment"]
+DOCUMENT_KINDS: tuple[FetchKind, ...] = ("page", "attachment", "recheck")
+Outcome = Literal[
+    "listed",  # a list page read
+    "failed",  # never a version (5xx, timeout, WAF page, soft 404, truncated…)
+    "not_modified",  # 304
+    "gone",  # 404 / 410
+    "unidentified",  # bytes kept (blob), but no report to file them under
+    "new_version",
+    "same_bytes",
+    "reverted",  # back to an earlier version's bytes
+    "fetched",  # a file of no known document (before it is filed)
+]
+OUTCOMES: tuple[str, ...] = get_args(Outcome)
+Decision = Literal["report", "skipped"]
 
 
 @dataclass(slots=True)
@@ -41,7 +56,7 @@ class FetchRecord:
 
     run_id: int
     source_id: str
-    kind: str  # list, page, attachment, recheck
+    kind: FetchKind
     url: str
     method: str
     started: str
@@ -70,17 +85,58 @@ class FetchRecord:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ListingEntry:
+    """One item of a list page: taken for a report or skipped, and why."""
+
+    url: str
+    title: str
+    listed_date: str | None
+    decision: Decision
+    reason: str
+
+
 @dataclass(slots=True)
 class ListingBatch:
-    """The items of one list page, each taken for a report or skipped, and why.
-
-    ``entries`` are (url, title, listed date, decision "report"/"skipped", reason).
-    """
+    """The items of one list page, each taken for a report or skipped, and why."""
 
     run_id: int
     source_id: str
     list_url: str
-    entries: list[tuple[str, str, str | None, str, str]] = field(default_factory=list)
+    entries: list[ListingEntry] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownDocument:
+    """An archived document as the next crawl needs it: validators, report, files."""
+
+    url: str
+    source_id: str
+    role: DocumentRole
+    identity: Identity
+    etag: str | None = None
+    last_modified: str | None = None
+    listing_url: str | None = None
+    link_text: str | None = None
+    links: tuple[tuple[str, str], ...] = ()  # files the page linked to (url, text)
+
+
+@dataclass(frozen=True, slots=True)
+class ListedItem:
+    """An item of a list page as it was last read."""
+
+    url: str
+    title: str
+    listed_date: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class KnownList:
+    """A list page's validators and items from its latest complete reading."""
+
+    etag: str | None
+    last_modified: str | None
+    items: tuple[ListedItem, ...]
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:
@@ -90,7 +146,7 @@ def _header(headers: dict[str, str], name: str) -> str | None:
     return None
 
 
-def _outcome(record: FetchRecord) -> str:
+def _outcome(record: FetchRecord) -> Outcome:
     if record.failure:
         return "failed"
     if record.kind == "list":
@@ -103,7 +159,7 @@ def _outcome(record: FetchRecord) -> str:
 
 
 def _capture_row(
-    record: FetchRecord, outcome: str, sha256: str | None
+    record: FetchRecord, outcome: Outcome, sha256: str | None
 ) -> dict[str, Any]:
     return {
         "run_id": record.run_id,
@@ -165,14 +221,21 @@ def _report_id(db: Database, record: FetchRecord) -> int:
     )
 
 
-def _document(db: Database, record: FetchRecord) -> dict[str, Any] | None:
+@dataclass(frozen=True, slots=True)
+class _Document:
+    id: int
+    current_version_id: int | None
+    report_id: int
+
+
+def _document(db: Database, record: FetchRecord) -> _Document | None:
     """The document row of the record's URL, created if the record can identify its report."""
     row = db.execute(
         "SELECT id, current_version_id, report_id FROM documents WHERE url = ?",
         [record.url],
     ).fetchone()
     if row:
-        return dict(zip(("id", "current_version_id", "report_id"), row, strict=True))
+        return _Document(*row)
     if record.body is None or record.identity is None:
         return None
     report_id = _report_id(db, record)
@@ -189,16 +252,18 @@ def _document(db: Database, record: FetchRecord) -> dict[str, Any] | None:
             "last_seen_run": record.run_id,
         },
     )
-    return {"id": new_id, "current_version_id": None, "report_id": report_id}
+    return _Document(new_id, None, report_id)
 
 
 Record = FetchRecord | ListingBatch
 
 
-def record_fetch(db: Database, blobs: BlobStore, record: FetchRecord) -> str:
+def record_fetch(db: Database, blobs: BlobStore, record: FetchRecord) -> Outcome:
     """Store one fetch; return its outcome (new_version, same_bytes, not_modified, gone…)."""
     (outcome,) = record_batch(db, blobs, [record])
-    return cast("str", outcome)
+    if outcome is None:  # pragma: no cover - a fetch always has an outcome
+        raise AssertionError(f"{record.url}: no outcome")
+    return outcome
 
 
 def record_listing(db: Database, batch: ListingBatch) -> None:
@@ -209,7 +274,7 @@ def record_listing(db: Database, batch: ListingBatch) -> None:
 
 def record_batch(
     db: Database, blobs: BlobStore, records: list[Record]
-) -> list[str | None]:
+) -> list[Outcome | None]:
     """Store records in one transaction; each fetch's outcome (None for a listing).
 
     Every new file reaches the blob store (fsynced) before the transaction that points
@@ -224,7 +289,7 @@ def record_batch(
             strict=True,
         )
     )
-    outcomes: list[str | None] = []
+    outcomes: list[Outcome | None] = []
     with write(db):
         for record in records:
             if isinstance(record, ListingBatch):
@@ -239,7 +304,7 @@ def _has_blob(record: FetchRecord) -> bool:
     return _outcome(record) == "fetched" and record.body is not None
 
 
-def _fetch_rows(db: Database, record: FetchRecord, sha256: str | None) -> str:
+def _fetch_rows(db: Database, record: FetchRecord, sha256: str | None) -> Outcome:
     outcome = _outcome(record)
     doc = _document(db, record) if record.kind in DOCUMENT_KINDS else None
     if doc is None:
@@ -248,29 +313,29 @@ def _fetch_rows(db: Database, record: FetchRecord, sha256: str | None) -> str:
             outcome = "unidentified"
         insert_row(db, "captures", _capture_row(record, outcome, sha256))
         return outcome
-    version_id = doc["current_version_id"]
+    version_id = doc.current_version_id
     new_version = False
     if sha256 is not None:
         found = db.execute(
             "SELECT id FROM versions WHERE document_id = ? AND sha256 = ?",
-            [doc["id"], sha256],
+            [doc.id, sha256],
         ).fetchone()
         if found:
             version_id = int(found[0])
             outcome = (
-                "same_bytes" if version_id == doc["current_version_id"] else "reverted"
+                "same_bytes" if version_id == doc.current_version_id else "reverted"
             )
         else:
             outcome, new_version = "new_version", True
     row = _capture_row(record, outcome, sha256)
-    row.update(document_id=doc["id"], version_id=None if new_version else version_id)
+    row.update(document_id=doc.id, version_id=None if new_version else version_id)
     capture_id = insert_row(db, "captures", row)
     if new_version:
         version_id = insert_row(
             db,
             "versions",
             {
-                "document_id": doc["id"],
+                "document_id": doc.id,
                 "sha256": sha256,
                 "size": len(record.body or b""),
                 "media_type": record.sniffed_type
@@ -278,7 +343,7 @@ def _fetch_rows(db: Database, record: FetchRecord, sha256: str | None) -> str:
                 or "application/octet-stream",
                 "first_capture_id": capture_id,
                 "first_seen_run": record.run_id,
-                "previous_version_id": doc["current_version_id"],
+                "previous_version_id": doc.current_version_id,
             },
         )
         db.execute(
@@ -292,8 +357,8 @@ def _fetch_rows(db: Database, record: FetchRecord, sha256: str | None) -> str:
 def _update_document(
     db: Database,
     record: FetchRecord,
-    doc: dict[str, Any],
-    outcome: str,
+    doc: _Document,
+    outcome: Outcome,
     version_id: int | None,
 ) -> None:
     changes: dict[str, Any] = {
@@ -309,11 +374,11 @@ def _update_document(
         changes["links"] = json.dumps(record.links, ensure_ascii=False)
     assignments = ", ".join(f"{column} = ?" for column in changes)
     update = f"UPDATE documents SET {assignments} WHERE id = ?"  # noqa: S608 (column names are ours)
-    db.execute(update, [*changes.values(), doc["id"]])
+    db.execute(update, [*changes.values(), doc.id])
     if record.listed and outcome != "failed":
         db.execute(
             "UPDATE reports SET last_seen_run = ? WHERE id = ?",
-            [record.run_id, doc["report_id"]],
+            [record.run_id, doc.report_id],
         )
 
 
@@ -322,15 +387,20 @@ def _listing_rows(db: Database, batch: ListingBatch) -> None:
         "INSERT INTO listings (run_id, source_id, list_url, url, title, listed_date, decision, reason)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (batch.run_id, batch.source_id, batch.list_url, *entry)
-            for entry in batch.entries
+            (
+                batch.run_id,
+                batch.source_id,
+                batch.list_url,
+                e.url,
+                e.title,
+                e.listed_date,
+                e.decision,
+                e.reason,
+            )
+            for e in batch.entries
         ],
     )
-    reports = [
-        (batch.run_id, url)
-        for url, _, _, decision, _ in batch.entries
-        if decision == "report"
-    ]
+    reports = [(batch.run_id, e.url) for e in batch.entries if e.decision == "report"]
     db.conn.executemany("UPDATE documents SET last_seen_run = ? WHERE url = ?", reports)
     db.conn.executemany(
         "UPDATE reports SET last_seen_run = ? "
@@ -339,42 +409,38 @@ def _listing_rows(db: Database, batch: ListingBatch) -> None:
     )
 
 
-def known_documents(db: Database, source_ids: list[str]) -> dict[str, dict[str, Any]]:
+def known_documents(db: Database, source_ids: list[str]) -> dict[str, KnownDocument]:
     """URL → validators and report identity of every document of these sources."""
     marks = ",".join("?" * len(source_ids))
     rows = db.execute(
-        f"""SELECT d.url, d.etag, d.last_modified, d.role, r.body, r.year, r.title, r.region, r.level,
-                   r.source_id, d.listing_url, d.link_text, r.published, r.identity_note, d.links
+        f"""SELECT d.url, r.source_id, d.role, r.body, r.year, r.title, r.region, r.level,
+                   r.published, r.identity_note, d.etag, d.last_modified, d.listing_url,
+                   d.link_text, d.links
             FROM documents d JOIN reports r ON r.id = d.report_id
             WHERE r.source_id IN ({marks})""",  # noqa: S608
         source_ids,
     ).fetchall()
-    keys = (
-        "url",
-        "etag",
-        "last_modified",
-        "role",
-        "body",
-        "year",
-        "title",
-        "region",
-        "level",
-        "source_id",
-        "listing_url",
-        "link_text",
-        "published",
-        "identity_note",
-        "links",
-    )
     out = {}
     for row in rows:
-        doc = dict(zip(keys, row, strict=True))
-        doc["links"] = [tuple(link) for link in json.loads(doc["links"] or "[]")]
-        out[doc["url"]] = doc
+        url, source_id, role, body, year, title, region, level, published, note = row[
+            :10
+        ]
+        etag, last_modified, listing_url, link_text, links = row[10:]
+        out[url] = KnownDocument(
+            url=url,
+            source_id=source_id,
+            role=role,
+            identity=Identity(body, year, title, region, level, published, note or ""),
+            etag=etag,
+            last_modified=last_modified,
+            listing_url=listing_url,
+            link_text=link_text,
+            links=tuple((u, t) for u, t in json.loads(links or "[]")),
+        )
     return out
 
 
-def known_lists(db: Database, source_ids: list[str]) -> dict[str, dict[str, Any]]:
+def known_lists(db: Database, source_ids: list[str]) -> dict[str, KnownList]:
     """List URL → validators and items of its latest complete reading.
 
     Used where reading a list is expensive (a browser render): if the page itself is
@@ -393,5 +459,5 @@ def known_lists(db: Database, source_ids: list[str]) -> dict[str, dict[str, Any]
             "SELECT url, title, listed_date FROM listings WHERE run_id = ? AND list_url = ? ORDER BY id",
             [run_id, url],
         ).fetchall()
-        out[url] = {"etag": etag, "last_modified": last_modified, "items": items}
+        out[url] = KnownList(etag, last_modified, tuple(ListedItem(*i) for i in items))
     return out

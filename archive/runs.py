@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 import os
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from dataclasses import astuple, dataclass
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from archive.db import insert_row, now, write
 
@@ -18,14 +18,22 @@ if TYPE_CHECKING:
 class SourceRow(Protocol):
     """What the archive keeps of a registry source (crawler.registry.Source fits)."""
 
-    id: str
-    name: str
-    body: str
-    region: str
-    level: str
-    family: str
-    start_urls: tuple[str, ...]
-    evidence: str
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def body(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def level(self) -> str: ...
+    @property
+    def family(self) -> str: ...
+    @property
+    def start_urls(self) -> tuple[str, ...]: ...
+    @property
+    def evidence(self) -> str: ...
 
 
 def sync_sources(db: Database, sources: Sequence[SourceRow]) -> None:
@@ -85,53 +93,78 @@ def _one(db: Database, sql: str, params: list[Any]) -> int:
     return int(db.execute(sql, params).fetchone()[0] or 0)
 
 
+RunStatus = Literal["running", "complete", "partial", "failed", "interrupted"]
+
+
+@dataclass(frozen=True, slots=True)
+class RunCounts:
+    """What a run did, as its row in ``runs`` keeps it."""
+
+    requests: int
+    bytes_downloaded: int
+    list_pages: int
+    reports_found: int
+    new_versions: int
+    failures: int
+    events: int
+
+
+@dataclass(frozen=True, slots=True)
+class RunTiming:
+    """Where a run's time went (seconds)."""
+
+    crawl_seconds: float
+    crawl_cpu_seconds: float
+    analysis_seconds: float
+
+
 def finish_run(
     db: Database,
     run_id: int,
-    status: str,
+    status: RunStatus,
     events: int,
     message: str = "",
-    timing: dict[str, float] | None = None,
-) -> dict[str, Any]:
+    timing: RunTiming | None = None,
+) -> RunCounts:
     """Close a run with its status and counts; return the counts."""
-    counts = {
-        "requests": _one(
-            db, "SELECT COUNT(*) FROM captures WHERE run_id = ?", [run_id]
-        ),
-        "bytes_downloaded": _one(
+    counts = RunCounts(
+        requests=_one(db, "SELECT COUNT(*) FROM captures WHERE run_id = ?", [run_id]),
+        bytes_downloaded=_one(
             db, "SELECT SUM(size) FROM captures WHERE run_id = ?", [run_id]
         ),
-        "list_pages": _one(
+        list_pages=_one(
             db,
             "SELECT COUNT(*) FROM captures WHERE run_id = ? AND kind = 'list'",
             [run_id],
         ),
-        "reports_found": _one(
+        reports_found=_one(
             db,
             "SELECT COUNT(DISTINCT url) FROM listings WHERE run_id = ? AND decision = 'report'",
             [run_id],
         ),
-        "new_versions": _one(
+        new_versions=_one(
             db, "SELECT COUNT(*) FROM versions WHERE first_seen_run = ?", [run_id]
         ),
-        "failures": _one(
+        failures=_one(
             db,
             "SELECT COUNT(*) FROM captures WHERE run_id = ? AND outcome = 'failed'",
             [run_id],
         ),
-        "events": events,
-    }
+        events=events,
+    )
     with write(db):
-        db["runs"].update(
-            run_id,
-            {
-                "status": status,
-                "ended": now(),
-                "message": message,
-                **counts,
-                **(timing or {}),
-            },
+        db.execute(
+            "UPDATE runs SET status = ?, ended = ?, message = ?, requests = ?, "
+            "bytes_downloaded = ?, list_pages = ?, reports_found = ?, new_versions = ?, "
+            "failures = ?, events = ? WHERE id = ?",
+            [status, now(), message, *astuple(counts), run_id],
         )
+        if timing is not None:
+            db.execute(
+                "UPDATE runs SET crawl_seconds = ?, crawl_cpu_seconds = ?, "
+                "analysis_seconds = ? WHERE id = ?",
+                [*astuple(timing), run_id],
+            )
     return counts
 
 
@@ -187,7 +220,7 @@ def source_summaries(
     return out
 
 
-def run_status(summaries: list[SourceSummary]) -> str:
+def run_status(summaries: list[SourceSummary]) -> RunStatus:
     """complete (nothing failed), partial (something failed), failed (no source listed)."""
     if not any(s.list_pages for s in summaries):
         return "failed"

@@ -1,1 +1,5 @@
-"""Benchmarks (docs/benchmarks.md B1, B3, B4): ratios measured in one run. `python -m bench`."""
+"""Benchmarks (docs/benchmarks.md): ratios against baselines measured in the same run.
+
+``python -m bench``. Not part of the installed product; it may import anything, and
+nothing in the product imports it.
+"""

@@ -6,6 +6,7 @@ then B1 and B3 on its benchmark mix (PDF-heavy, 10–60 page PDFs). Prints one t
 results also go to bench/results/latest.json. Takes a few minutes; `--repetitions 1`
 for a quick look. B7 builds a synthetic archive of `--reports` reports and times the
 search through Datasette against sqlite3; `--only search` runs just that.
+`--only startup` times the replica's own start-up from a cold and a warm cache.
 """
 
 from __future__ import annotations
@@ -20,29 +21,29 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from app.standin import start_replica
 from bench.crawl_bench import b1_throughput, b3_incremental
 from bench.measure import PYTHON, ROOT, pinned
 from bench.search_bench import b7_lines, b7_search
+from bench.startup_bench import startup, startup_lines
 from bench.store_bench import b4_store
-from replica.client import spawn_replica
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 RESULTS = ROOT / "bench" / "results"
-BENCHES = ("crawl", "store", "search")
+BENCHES = ("crawl", "store", "search", "startup")
 
 
 @contextmanager
 def serving(scale: int, *, bench: bool) -> Iterator[str]:
     """A replica for the duration of the block; yields its proxy URL."""
     options = ["--scale", str(scale), *(["--bench"] if bench else [])]
-    replica, proxy = spawn_replica(options, python=PYTHON, prefix=pinned(0, []))
+    replica = start_replica(options, python=PYTHON, prefix=pinned(0, []))
     try:
-        yield proxy
+        yield replica.proxy
     finally:
-        replica.terminate()
-        replica.wait(30)
+        replica.stop()
 
 
 def main() -> None:
@@ -60,7 +61,8 @@ def main() -> None:
         "--only",
         action="append",
         choices=BENCHES,
-        help="run only these (crawl: B1 B3, store: B4, search: B7); repeatable",
+        help="run only these (crawl: B1 B3, store: B4, search: B7, "
+        "startup: the replica's start-up); repeatable",
     )
     parser.add_argument(
         "--reports",
@@ -83,6 +85,10 @@ def main() -> None:
     results: dict[str, object] = {}
     lines: list[str] = []
     try:
+        if "startup" in chosen:
+            started_up = startup(args.repetitions, scratch)
+            results["startup"] = asdict(started_up)
+            lines += startup_lines(started_up)
         if "crawl" in chosen:
             lines += crawl_lines(args, scratch, results)
         if "store" in chosen:

@@ -32,7 +32,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from archive.db import DB_NAME, open_archive
-from archive.web.queries import SEARCH_SQL
 from bench.measure import PYTHON, pinned
 from processors.schema import (
     ACTIVE_BLOCKS,
@@ -44,6 +43,7 @@ from processors.schema import (
 from replica import prose
 from replica.model import Body, Figures
 from replica.seeds import load_seed, seed_ids
+from web.queries import SEARCH_SQL
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

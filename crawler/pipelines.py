@@ -93,6 +93,8 @@ class ArchivePipeline:
 
     def _record(self, records: list[Record]) -> list[str | Exception | None]:
         """On the writer thread: the batch in one transaction; each record's outcome."""
+        if self.db is None:
+            raise RuntimeError("the archive pipeline is not open")
         try:
             return list(record_batch(self.db, self.blobs, records))
         except (sqlite3.Error, OSError):
@@ -137,4 +139,4 @@ class ArchivePipeline:
             stats.inc_value(f"nianbao/{item.source_id}/requests")
         else:
             for entry in item.entries:
-                stats.inc_value(f"nianbao/{item.source_id}/listed/{entry[3]}")
+                stats.inc_value(f"nianbao/{item.source_id}/listed/{entry.decision}")

@@ -5,6 +5,8 @@ settings on top (archive, run id, proxy, and — against the loopback replica on
 no politeness delay); ``app/config.py`` is where the environment is read.
 """
 
+from typing import Any
+
 BOT_NAME = "nianbao"
 SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
@@ -65,7 +67,7 @@ CHROMIUM_ARGS = [
 # Only list pages go through the browser; documents are always plain HTTP.
 # scrapy-playwright starts one browser per scheme it handles, at spider start: the
 # JavaScript lists we know (Fujian portals) are all HTTPS, so only https goes through it.
-PLAYWRIGHT_SETTINGS = {
+PLAYWRIGHT_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_HANDLERS": {
         "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
     },

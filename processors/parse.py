@@ -22,6 +22,7 @@ from processors.tables import read_tables
 from processors.text import sniff
 
 if TYPE_CHECKING:
+    from processors.schema import Template
     from processors.tables import TableValues
 
 PROCESSOR_VERSION = "1"
@@ -49,7 +50,7 @@ class Parsed:
     body: str | None
     year: int | None
     published: str | None
-    template: str
+    template: Template
     active: TableValues | None
     applications: TableValues | None
     appeals: TableValues | None
@@ -72,10 +73,6 @@ class Parsed:
             ],
             "warnings": list(self.warnings),
         }
-
-    def as_record(self) -> dict[str, Any]:
-        """``as_json`` plus the format and the text: what the archive stores."""
-        return {**self.as_json(), "format": self.kind, "text": self.text}
 
 
 def format_of(data: bytes, media_type: str = "") -> str:

@@ -13,8 +13,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Literal
 
-TEMPLATES = ("2021", "2019")
+Template = Literal["2021", "2019", "free"]  # "free": no standard tables recognised
+TEMPLATES: tuple[Template, ...] = ("2021", "2019")
 WHITESPACE = re.compile(r"\s+")
 
 
@@ -60,7 +62,7 @@ class ActiveBlock:
     rows: tuple[str, ...]
 
 
-ACTIVE_BLOCKS: dict[str, tuple[ActiveBlock, ...]] = {
+ACTIVE_BLOCKS: dict[Template, tuple[ActiveBlock, ...]] = {
     "2021": (
         ActiveBlock(
             "一",
@@ -121,7 +123,7 @@ _ACTIVE_COLUMN_SETS = {
     for template, blocks in ACTIVE_BLOCKS.items()
 }
 # The template a column label belongs to, for the labels only one template prints.
-ACTIVE_COLUMN_TEMPLATE: dict[str, str] = {
+ACTIVE_COLUMN_TEMPLATE: dict[str, Template] = {
     key: template
     for template, keys in _ACTIVE_COLUMN_SETS.items()
     for key in keys
@@ -129,12 +131,12 @@ ACTIVE_COLUMN_TEMPLATE: dict[str, str] = {
 }
 
 
-def active_block_of(template: str, row: str) -> ActiveBlock | None:
+def active_block_of(template: Template, row: str) -> ActiveBlock | None:
     """The block of ``template`` that holds ``row`` (None if the template has no such row)."""
     return next((b for b in ACTIVE_BLOCKS[template] if row in b.rows), None)
 
 
-def active_row_keys(template: str) -> tuple[str, ...]:
+def active_row_keys(template: Template) -> tuple[str, ...]:
     return tuple(row for block in ACTIVE_BLOCKS[template] for row in block.rows)
 
 
@@ -272,7 +274,7 @@ APPLICATION_ROW_NAMES: dict[str, str] = {
 }
 
 
-def application_row_keys(template: str) -> tuple[str, ...]:
+def application_row_keys(template: Template) -> tuple[str, ...]:
     """Every row key of table 3 under ``template``, top to bottom."""
     return (
         "new_received",

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     from processors.document import Document, Row
+    from processors.schema import Template
 
 Value = int | float | None
 TableValues = dict[str, dict[str, Value]]  # row key → column key → value
@@ -98,7 +99,7 @@ class Tables:
     every column of its table or block, None for a blank cell.
     """
 
-    template: str
+    template: Template
     active: TableValues | None
     applications: TableValues | None
     appeals: TableValues | None
@@ -222,7 +223,7 @@ class _Reader:
             "appeals": {},
         }
         self.seen: set[str] = set()
-        self.active_templates: set[str] = set()
+        self.active_templates: set[Template] = set()
         self.transposed = False
         # tables with a value row that could not be read
         self.unreadable: set[str] = set()
@@ -464,16 +465,13 @@ class _Reader:
             warnings=tuple(self.warnings),
         )
 
-    def _template(self) -> str:
+    def _template(self) -> Template:
         rows = self.tables["applications"]
-        by_rows = {
-            t
-            for t, keys in (
-                ("2019", ("other",)),
-                ("2021", schema.OUTCOME_KEYS["2021"][-3:]),
-            )
-            if any(k in rows for k in keys)
-        }
+        markers: tuple[tuple[Template, tuple[str, ...]], ...] = (
+            ("2019", ("other",)),
+            ("2021", schema.OUTCOME_KEYS["2021"][-3:]),
+        )
+        by_rows = {t for t, keys in markers if any(k in rows for k in keys)}
         for name, found in (
             ("表二 columns", self.active_templates),
             ("表三 rows", by_rows),

@@ -63,7 +63,7 @@ def html_text(data: bytes, encoding: str | None = None) -> str:
     found = article_nodes(root)
     if found:
         return "\n".join(node.text_content() for node in found)
-    return root.text_content()
+    return str(root.text_content())
 
 
 def pdf_text(data: bytes) -> str:

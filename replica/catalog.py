@@ -1,4 +1,12 @@
-"""The replica on night N: every host, every response, and the manifest of its reports."""
+"""The replica on night N: every host, every response, and the manifest of its reports.
+
+A night is built once per process (``catalog``) from the spec and ``replica/data/``.
+Rendering its PDF and Word files is nearly all of the time that takes; they are kept
+on disk between processes (``replica/cache.py``: keyed by a fingerprint of the
+replica's code, data and libraries, and its profile; ``NIANBAO_REPLICA_CACHE=off``
+renders everything), so a replica that started before starts in a fraction of a
+second, serving the same bytes.
+"""
 
 from __future__ import annotations
 
@@ -189,7 +197,10 @@ def _real_entries(catalog: Catalog) -> list[dict[str, Any]]:
 
 @cache
 def catalog(epoch: int) -> Catalog:
-    """The replica on night ``epoch`` (built once per process, then shared)."""
+    """The replica on night ``epoch`` (built once per process, then shared).
+
+    Its documents come from the disk cache when they are there (``replica/cache.py``).
+    """
     _check_epoch(epoch)
     history = [_sites(n) for n in range(1, epoch + 1)]
     sites = history[-1]

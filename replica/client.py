@@ -3,19 +3,11 @@
 from __future__ import annotations
 
 import http.client
-import os
-import re
 import ssl
-import subprocess
-import sys
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-if TYPE_CHECKING:
-    from collections.abc import Sequence
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,29 +78,3 @@ def request_raw(
         return Fetched(response.status, dict(response.getheaders()), response.read())
     finally:
         conn.close()
-
-
-LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
-
-
-def spawn_replica(
-    options: Sequence[str], *, python: str = sys.executable, prefix: Sequence[str] = ()
-) -> tuple[subprocess.Popen[str], str]:
-    """Start ``nianbao replica serve --port 0 OPTIONS`` as a child process.
-
-    Returns the process and its proxy URL once it says it is listening. ``prefix``
-    goes before the command (e.g. ``taskset -c 0``). Stop it with ``terminate()``.
-    """
-    process = subprocess.Popen(  # noqa: S603 -- our own command, our own arguments
-        [*prefix, python, "-m", "app", "replica", "serve", "--port", "0", *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    line = process.stdout.readline() if process.stdout else ""
-    found = LISTENING.search(line)
-    if not found:
-        process.kill()
-        raise RuntimeError(f"the replica did not start: {line!r}")
-    return process, found.group(1)

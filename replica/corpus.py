@@ -58,6 +58,12 @@ def set_profile(profile: Profile) -> None:
     _PROFILE["now"] = profile
 
 
+def profile_name() -> str:
+    """The profile as a folder name (``scale1``, ``scale4-bench``): the document cache's scope."""
+    profile = _PROFILE["now"]
+    return f"scale{profile.scale}" + ("-bench" if profile.bench else "")
+
+
 @cache
 def spec() -> Spec:
     """The site spec (scaled as the profile says), loaded once per process."""

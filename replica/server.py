@@ -70,6 +70,7 @@ FAULTS: dict[str, tuple[int, bytes]] = {
     "truncate": (0, b""),
 }
 READ_SIZE = 65536
+CLOSE_WAIT = 2.0  # seconds a closed connection may take to say so
 
 
 @dataclass(slots=True)
@@ -172,10 +173,17 @@ class ReplicaServer:
             asyncio.IncompleteReadError,
         ) as exc:
             logger.debug("replica connection ended: %s", exc)
+        except asyncio.CancelledError:
+            # The replica is stopping. Not re-raised: Python 3.11's start_server callback
+            # logs a cancelled connection task as an error (3.12 checks for it).
+            logger.debug("replica connection closed: the replica is stopping")
         finally:
             writer.close()
+            # Bounded: after a CONNECT whose TLS handshake never came, the stream's
+            # protocol was swapped and its close is never reported (wait_closed()
+            # would wait forever, and a replica told to stop would never exit).
             with contextlib.suppress(Exception):
-                await writer.wait_closed()
+                await asyncio.wait_for(writer.wait_closed(), CLOSE_WAIT)
 
     async def _next(self, conn: h11.Connection, reader: asyncio.StreamReader):
         while True:

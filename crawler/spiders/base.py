@@ -35,7 +35,14 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed
 
-from crawler.items import FetchRecord, Identity, ListingBatch
+from crawler.items import (
+    FetchRecord,
+    Identity,
+    KnownDocument,
+    KnownList,
+    ListingBatch,
+    ListingEntry,
+)
 from crawler.middlewares import utc_now
 from crawler.pages import Link, is_document_link, js_file_links, problem
 from crawler.recognize import Evidence, classify, parse_date, resolve
@@ -45,8 +52,8 @@ from processors.text import sniff
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from parsel import Selector
     from scrapy.crawler import Crawler
-    from scrapy.selector import Selector
     from twisted.python.failure import Failure
 
     from crawler.registry import Source
@@ -67,6 +74,13 @@ ATTACHMENT_BLOCKS = (
 CONTENT_ANY = " | ".join(CONTENT)  # document order; one pass over the tree
 PUBLISHED = re.compile(r"发布(?:时间|日期)[:：]?\s*([^<]{8,24})")
 PUBLISHER = re.compile(r"(?:发布机构|发布单位|信息来源|来源)[：:]\s*([^\s<|]{2,40})")
+
+
+def requested(response: scrapy.http.Response) -> scrapy.Request:
+    """The request a response answers (Scrapy sets it on every response it downloads)."""
+    if response.request is None:
+        raise ValueError(f"{response.url}: a response without its request")
+    return response.request
 
 
 def anchor_title(anchor: Selector) -> str:
@@ -129,17 +143,18 @@ def failure_reason(failure: Failure) -> str:
 
 
 class ReportSpider(scrapy.Spider):
-    """Base of the family spiders; subclasses implement ``parse_list``."""
+    """Base of the family spiders; subclasses implement ``parse_list``.
 
-    name = "report"
+    It has no ``name``: Scrapy's SpiderLoader lists only the families.
+    """
 
     def __init__(
         self,
         sources: list[Source],
         run_id: int,
         crawler_version: str,
-        known: dict[str, dict[str, Any]] | None = None,
-        lists: dict[str, dict[str, Any]] | None = None,
+        known: dict[str, KnownDocument] | None = None,
+        lists: dict[str, KnownList] | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -193,10 +208,10 @@ class ReportSpider(scrapy.Spider):
         self.requested.add(url)
         headers = {}
         known = self.known.get(url)
-        if known and known.get("etag"):
-            headers["If-None-Match"] = known["etag"]
-        if known and known.get("last_modified"):
-            headers["If-Modified-Since"] = known["last_modified"]
+        if known and known.etag:
+            headers["If-None-Match"] = known.etag
+        if known and known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
         meta = {
             "source": source.id,
             "kind": kind,
@@ -253,7 +268,9 @@ class ReportSpider(scrapy.Spider):
             )
             date = parse_date(link.date)
             batch.entries.append(
-                (url, link.title, date, "report" if is_report else "skipped", reason)
+                ListingEntry(
+                    url, link.title, date, "report" if is_report else "skipped", reason
+                )
             )
             if is_report:
                 request = self.report_request(
@@ -324,7 +341,7 @@ class ReportSpider(scrapy.Spider):
         ).strip()
         # string(): one text per container, not one selector per text node (much cheaper).
         body_text = " ".join(
-            n.xpath("string()").get() for n in response.xpath(CONTENT_ANY)
+            n.xpath("string()").get("") for n in response.xpath(CONTENT_ANY)
         )[:5000]
         publisher = meta.get("ContentSource") or ""
         if not publisher:
@@ -419,19 +436,10 @@ class ReportSpider(scrapy.Spider):
         self, response: scrapy.http.Response, source: Source
     ) -> Iterator[scrapy.Request]:
         """The files an unchanged (304) page linked to when it was last read."""
-        doc = self.known.get(response.request.url)
-        if not doc or not doc["links"]:
+        doc = self.known.get(requested(response).url)
+        if not doc or not doc.links:
             return
-        identity = Identity(
-            body=doc["body"],
-            year=doc["year"],
-            title=doc["title"],
-            region=doc["region"],
-            level=doc["level"],
-            published=doc["published"],
-            note=doc["identity_note"] or "",
-        )
-        yield from self.file_requests(response, source, identity, doc["links"])
+        yield from self.file_requests(response, source, doc.identity, list(doc.links))
 
     def parse_file(self, response: scrapy.http.Response) -> Iterator[Any]:
         failure = self.content_problem(response) if response.status == 200 else None
@@ -464,15 +472,17 @@ class ReportSpider(scrapy.Spider):
         ok = response.status == 200 and failure is None
         redirects = list(meta.get("redirect_urls", []))
         sniffed = sniff(response.body, declared or "") if response.body else None
-        textual = isinstance(response, TextResponse) and (sniffed or "").startswith(
-            "text/"
-        )
+        # Only for text: guessing a PDF's "encoding" costs Scrapy a full scan of it.
+        charset = None
+        if isinstance(response, TextResponse) and (sniffed or "").startswith("text/"):
+            charset = response.encoding
+        request = requested(response)
         return FetchRecord(
             run_id=self.run_id,
             source_id=meta["source"],
             kind=meta["kind"],
-            url=redirects[0] if redirects else response.request.url,
-            method=response.request.method,
+            url=redirects[0] if redirects else request.url,
+            method=request.method,
             started=meta.get("fetch_started", utc_now()),
             ended=meta.get("fetch_ended", utc_now()),
             crawler_version=self.crawler_version,
@@ -486,8 +496,7 @@ class ReportSpider(scrapy.Spider):
             declared_type=declared,
             sniffed_type=sniffed,
             declared_charset=_charset(declared),
-            # Only for text: guessing a PDF's "encoding" costs Scrapy a full scan of it.
-            used_charset=response.encoding if textual else None,
+            used_charset=charset,
             listing_url=meta.get("listing_url"),
             link_text=meta.get("link_text"),
             via=via,
@@ -497,7 +506,7 @@ class ReportSpider(scrapy.Spider):
 
     def failed(self, failure: Failure) -> Iterator[Any]:
         """Every failed fetch is recorded (never as a version)."""
-        request = failure.request
+        request: scrapy.Request = failure.request  # type: ignore[attr-defined] # set by Scrapy
         meta = request.meta
         page = meta.get("playwright_page")
         if (
@@ -537,7 +546,7 @@ class ReportSpider(scrapy.Spider):
         self.rechecked = True
         scheduled = 0
         for url, doc in sorted(self.known.items()):
-            source = self.sources.get(doc["source_id"])
+            source = self.sources.get(doc.source_id)
             if source is None or url in self.requested:
                 continue
             request = self.document_request(
@@ -545,8 +554,8 @@ class ReportSpider(scrapy.Spider):
                 source,
                 "recheck",
                 identity=None,
-                listing_url=doc.get("listing_url"),
-                link_text=doc.get("link_text"),
+                listing_url=doc.listing_url,
+                link_text=doc.link_text,
                 listed=False,
             )
             if request:

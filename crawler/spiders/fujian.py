@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.pages import Link
 from crawler.settings import PLAYWRIGHT_SETTINGS
-from crawler.spiders.base import ReportSpider
+from crawler.spiders.base import ReportSpider, requested
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -45,11 +45,11 @@ class FujianSpider(ReportSpider):
         if not source.quirk("js_list"):
             return super().list_request(url, source, **kwargs)
         known = self.lists.get(url)
-        if known and (known["etag"] or known["last_modified"]) and known["items"]:
+        if known and (known.etag or known.last_modified) and known.items:
             # Read before: ask the server whether the page changed before starting a browser.
             validators = (
-                ("If-None-Match", known["etag"]),
-                ("If-Modified-Since", known["last_modified"]),
+                ("If-None-Match", known.etag),
+                ("If-Modified-Since", known.last_modified),
             )
             return super().list_request(
                 url,
@@ -73,9 +73,9 @@ class FujianSpider(ReportSpider):
             yield self.render_request(response.url, self.source_of(response))
             return
         yield self.record(response)
-        items = self.lists[response.request.url]["items"]
+        items = self.lists[requested(response).url].items
         yield from self.take_listing(
-            response, [Link(url, title, date or "") for url, title, date in items]
+            response, [Link(i.url, i.title, i.listed_date or "") for i in items]
         )
 
     def parse_list(self, response: scrapy.http.Response) -> Any:

@@ -6,9 +6,10 @@ import hashlib
 from functools import cache
 from html import escape
 from typing import TYPE_CHECKING
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
-from replica.corpus import changed_keys, report_at
+from replica.cache import stored
+from replica.corpus import changed_keys, profile_name, report_at
 from replica.model import Noise, Posting, Report
 from replica.render_docx import report_docx
 from replica.render_html import paragraphs_html, report_body_html
@@ -31,16 +32,33 @@ FULL_BODY = {"html", "html_pdf"}
 
 @cache
 def _pdf(key: str, epoch_variant: int) -> bytes:
-    return report_pdf(report_at(key, epoch_variant))
+    return stored(
+        profile_name(),
+        _entry_name("pdf", key, epoch_variant),
+        lambda: report_pdf(report_at(key, epoch_variant)),
+    )
 
 
 @cache
 def _docx(key: str, epoch_variant: int) -> bytes:
-    return report_docx(report_at(key, epoch_variant))
+    return stored(
+        profile_name(),
+        _entry_name("docx", key, epoch_variant),
+        lambda: report_docx(report_at(key, epoch_variant)),
+    )
+
+
+def _entry_name(fmt: str, key: str, epoch_variant: int) -> str:
+    """The document's name in the cache (``replica/cache.py``): ``pdf-wip-gw%2F2022-v1``."""
+    return f"{fmt}-{quote(key, safe='')}-v{epoch_variant}"
 
 
 def attachment_bytes(report: Report, fmt: str, epoch: int) -> bytes:
-    """The report rendered as ``fmt``; cached, so unchanged reports render once."""
+    """The report rendered as ``fmt``; cached, so unchanged reports render once.
+
+    Cached in the process and on disk (``replica/cache.py``): a replica that
+    started before with the same code, data and profile renders nothing.
+    """
     variant = 2 if epoch >= 2 and report.key in changed_keys() else 1
     return _pdf(report.key, variant) if fmt == "pdf" else _docx(report.key, variant)
 

@@ -25,6 +25,8 @@ from urllib.parse import urlsplit
 import lxml.html
 import yaml
 
+from replica.cache import stored
+from replica.corpus import profile_name
 from replica.families.common import hex_name
 from replica.render_pdf import Block, document_pdf
 from replica.site import HTML_UTF8, MEDIA_TYPES, DocRef, Request, Resource, Site, utc
@@ -142,11 +144,15 @@ def _qzb_pdf(page: RealPage) -> tuple[str, bytes]:
     digits = int(hex_name("pingtan", page.docid, length=12), 16) % 10**12
     directory = page.path.rsplit("/", 1)[0]
     path = f"{directory}/P0{page.published:%Y%m%d}{digits:012d}.pdf"
-    data = document_pdf(
-        page_blocks(page),
-        producer="WPS 文字",
-        created=page.published,
-        saved=page.published,
+    data = stored(
+        profile_name(),
+        f"pingtan-qzb-{page.docid}-pdf",
+        lambda: document_pdf(
+            page_blocks(page),
+            producer="WPS 文字",
+            created=page.published,
+            saved=page.published,
+        ),
     )
     return path, data
 

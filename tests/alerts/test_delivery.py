@@ -8,11 +8,11 @@ from typing import TYPE_CHECKING
 
 from click.testing import CliRunner
 
-from app.alerts import SAMPLE_TITLE, deliver, send_test
+from alerts.config import Alerts, Channel
+from alerts.delivery import SAMPLE_TITLE, deliver, send_test
+from alerts.messages import messages_for_run
+from alerts.outbox import enqueue
 from app.cli import cli
-from app.config import Alerts, Channel, Config
-from archive.alerts import messages_for_run
-from archive.outbox import enqueue
 from tests.alerts.receivers import SENDER, WATCHER
 
 if TYPE_CHECKING:
@@ -26,13 +26,13 @@ TITLES = ["威海临港经开区草庙子镇 2024年报已发布", "威海高区
 HTTP_500 = "Failed to send JSON POST notification: Internal server error., error=500."
 
 
-def _config(*channels: Channel, **alerts: float) -> Config:
-    return Config(alerts=Alerts(channels=channels, **alerts))  # type: ignore[arg-type]
+def _config(*channels: Channel, **alerts: float) -> Alerts:
+    return Alerts(channels=channels, **alerts)  # type: ignore[arg-type]
 
 
-def _queue(archive: Archive, config: Config) -> None:
-    messages = messages_for_run(archive.db, 2, config.alerts)
-    assert enqueue(archive.db, 2, messages, config.alerts.channels) == 2
+def _queue(archive: Archive, config: Alerts) -> None:
+    messages = messages_for_run(archive.db, 2, config)
+    assert enqueue(archive.db, 2, messages, config.channels) == 2
 
 
 def _states(archive: Archive, channel: str) -> list[tuple[str, int, str | None]]:

@@ -9,9 +9,9 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from app.config import Alerts
+from alerts.config import Alerts
+from alerts.feed import feed_xml, write_feed
 from archive.db import connect, open_archive
-from archive.feed import feed_xml, write_feed
 from archive.history import settle_run
 from archive.recorder import FetchRecord, Identity, record_fetch
 from archive.runs import finish_run, start_run, sync_sources

@@ -8,20 +8,21 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from app.config import Deadlines
+from alerts.health import BEIJING, late_messages, source_messages, stale_message
+from alerts.outbox import Message
 from archive.db import connect, open_archive
-from archive.health import BEIJING, late_messages, source_messages, stale_message
 from archive.history import settle_run
-from archive.outbox import Message
 from archive.recorder import (
     FetchRecord,
     Identity,
     ListingBatch,
+    ListingEntry,
     record_fetch,
     record_listing,
 )
 from archive.runs import finish_run, start_run, sync_sources
 from crawler.registry import Source
+from processors.deadlines import Deadlines
 from replica.catalog import catalog
 from replica.server import ReplicaThread
 from tests.crawler.helpers import run_crawl
@@ -100,10 +101,11 @@ def _night(
     else:
         fetch("list", LIST, status=200, body=b"<html>list</html>")
         items = [
-            (PAGES[i.body], i.title, None, "report", "title") for i in listed or []
+            ListingEntry(PAGES[i.body], i.title, None, "report", "title")
+            for i in listed or []
         ]
         items += [
-            (f"{LIST}?n={n}", "关于某某的通知", None, "skipped", "noise")
+            ListingEntry(f"{LIST}?n={n}", "关于某某的通知", None, "skipped", "noise")
             for n in range(skipped)
         ]
         if items:

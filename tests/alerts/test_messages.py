@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from app.config import Alerts
+from alerts.config import Alerts
+from alerts.messages import messages_for_run, short_name
 from app.process import process_versions
-from archive.alerts import messages_for_run, short_name
 from archive.blobs import BlobStore
 from archive.db import connect, open_archive
 from archive.history import settle_run, store_text
@@ -17,6 +17,7 @@ from archive.recorder import (
     FetchRecord,
     Identity,
     ListingBatch,
+    ListingEntry,
     record_fetch,
     record_listing,
 )
@@ -202,7 +203,7 @@ class Site:
                 "s",
                 LIST,
                 [
-                    (u, i.title, None, "report", "title")
+                    ListingEntry(u, i.title, None, "report", "title")
                     for u, (i, _, _) in pages.items()
                 ],
             ),

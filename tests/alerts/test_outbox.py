@@ -7,10 +7,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from app.config import Alerts, Channel
-from archive.alerts import messages_for_run
-from archive.db import open_archive
-from archive.outbox import (
+from alerts.config import Alerts, Channel
+from alerts.messages import messages_for_run
+from alerts.outbox import (
     DeliveryState,
     Message,
     OutboxRow,
@@ -20,6 +19,7 @@ from archive.outbox import (
     record_attempt,
     stamp,
 )
+from archive.db import open_archive
 
 if TYPE_CHECKING:
     from collections.abc import Iterator

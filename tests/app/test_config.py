@@ -6,15 +6,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from alerts.config import Channel, channel_name
 from app.config import (
     ALERTS_ENV,
     CONFIG_ENV,
-    Channel,
     ConfigError,
-    Deadlines,
-    channel_name,
     load_config,
 )
+from processors.deadlines import Deadlines
 
 if TYPE_CHECKING:
     from pathlib import Path

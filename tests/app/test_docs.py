@@ -19,7 +19,10 @@ def _commands(
     group: click.Group, prefix: str = "nianbao"
 ) -> list[tuple[str, click.Command]]:
     out = []
-    for name, command in sorted(group.commands.items()):
+    context = click.Context(group)
+    for name in group.list_commands(context):  # plug-in commands (the replica) too
+        command = group.get_command(context, name)
+        assert command is not None, name
         path = f"{prefix} {name}"
         out.append((path, command))
         if isinstance(command, click.Group):

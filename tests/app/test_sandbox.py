@@ -23,7 +23,7 @@ def _work(kind: str) -> str:
 def test_results_errors_timeouts_and_memory_blowups_each_get_their_outcome() -> None:
     outcomes = map_isolated(
         _work,
-        [("ok",), ("hang",), ("raise",), ("hog",), ("fine",)],
+        ["ok", "hang", "raise", "hog", "fine"],
         timeout=3,
         memory_mb=512,
     )

@@ -15,6 +15,7 @@ from archive.recorder import (
     FetchRecord,
     Identity,
     ListingBatch,
+    ListingEntry,
     record_batch,
     record_fetch,
     record_listing,
@@ -103,7 +104,12 @@ def _list_ok(archive, run: int) -> None:
     )
     record_listing(
         archive.db,
-        ListingBatch(run, "s", LIST, [(PAGE, IDENTITY.title, None, "report", "title")]),
+        ListingBatch(
+            run,
+            "s",
+            LIST,
+            [ListingEntry(PAGE, IDENTITY.title, None, "report", "title")],
+        ),
     )
 
 
@@ -183,7 +189,9 @@ def test_a_batch_records_in_order_exactly_as_one_by_one(archive) -> None:
     run = _run(archive)
     edited = b"<html>edited</html>"
     records = [
-        ListingBatch(run, "s", LIST, [(PAGE, IDENTITY.title, None, "report", "t")]),
+        ListingBatch(
+            run, "s", LIST, [ListingEntry(PAGE, IDENTITY.title, None, "report", "t")]
+        ),
         _fetch(run),
         _fetch(run),  # the same bytes again, within the same transaction
         _fetch(run, body=edited),

@@ -1,5 +1,5 @@
 """The replica's HTTP is real: proxying by host, TLS tunnels, validators, HEAD, gzip,
-keep-alive, loopback only — and `nianbao replica serve` starts fast and serves its manifest."""
+keep-alive, loopback only — and `python -m replica serve` serves its whole manifest."""
 
 from __future__ import annotations
 
@@ -8,15 +8,16 @@ import http.client
 import json
 import re
 import signal
+import socket
 import subprocess
 import sys
-import time
 from urllib.parse import urlsplit
 
 import pytest
 
+from app.standin import start_replica
 from replica.check import check_replica
-from replica.client import request_raw, spawn_replica
+from replica.client import request_raw
 from replica.server import ReplicaServer
 
 PAGE = "http://www.wip.gov.cn/art/2024/1/29/art_151616_4308925.html"
@@ -172,31 +173,45 @@ def test_switching_nights_takes_effect_at_once(replica_at) -> None:
 
 
 @pytest.mark.parametrize("epoch", [1, 2])
-def test_replica_serve_starts_in_under_10_s_and_serves_every_manifest_url(
+def test_replica_serve_serves_every_manifest_url_and_stops_cleanly_on_sigterm(
     epoch: int,
 ) -> None:
-    started = time.monotonic()
-    process, proxy = spawn_replica(["--epoch", str(epoch)])
-    ready = time.monotonic() - started
+    # How fast it starts is measured by the benchmarks (`python -m bench --only startup`).
+    standin = start_replica(["--epoch", str(epoch)])
     try:
-        assert ready < 10, f"took {ready:.1f} s"
-        result = check_replica(proxy, epoch)
+        result = check_replica(standin.proxy, epoch)
         assert result.ok, result.summary()
         assert result.reports == 124
     finally:
-        process.send_signal(signal.SIGTERM)
-        output, _ = process.communicate(timeout=20)
-    assert process.returncode == 0
-    assert "replica: stopped" in output
+        returncode = standin.stop(signal.SIGTERM, timeout=20)
+    assert returncode == 0
+    assert "replica: stopped" in standin.output
 
 
 def test_replica_serve_explains_a_busy_port(replica) -> None:
     port = urlsplit(replica.proxy).port
     done = subprocess.run(
-        [sys.executable, "-m", "app", "replica", "serve", "--port", str(port)],
+        [sys.executable, "-m", "replica", "serve", "--port", str(port)],
         capture_output=True,
         text=True,
         timeout=60,
     )
     assert done.returncode == 1
     assert f"Error: cannot listen on 127.0.0.1:{port}" in done.stderr
+
+
+def test_a_replica_told_to_stop_exits_although_a_client_holds_a_tunnel_open() -> None:
+    """A CONNECT tunnel whose TLS handshake never comes (Chromium preconnects so) used
+    to keep a stopping replica waiting forever for the connection to close."""
+    standin = start_replica([])
+    port = urlsplit(standin.proxy).port
+    assert port is not None
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as client:
+        client.sendall(
+            b"CONNECT www.pingtan.gov.cn:443 HTTP/1.1\r\nHost: www.pingtan.gov.cn:443\r\n\r\n"
+        )
+        assert client.recv(100).startswith(b"HTTP/1.1 200")
+        returncode = standin.stop(signal.SIGTERM, timeout=20)
+    assert returncode == 0, standin.output
+    assert "replica: stopped" in standin.output
+    assert "Traceback" not in standin.output

@@ -1,8 +1,8 @@
 """The journalists' canned queries and views, through a real Datasette on the night-2 archive.
 
 Each answer is compared with what the archive holds, read another way: the texts of
-the reports' current versions for the search, ``archive.derived`` / ``archive.alerts``
-/ ``archive.health`` for figures, changes and lateness, the blob store for the files.
+the reports' current versions for the search, ``archive.derived`` / ``alerts.messages``
+/ ``alerts.health`` for figures, changes and lateness, the blob store for the files.
 """
 
 from __future__ import annotations
@@ -20,15 +20,16 @@ import pytest
 from datasette.app import Datasette
 from sqlite_utils import Database
 
-from app.config import Alerts, Deadlines
-from archive.alerts import figure_changes
+from alerts.config import Alerts
+from alerts.health import late_messages
+from alerts.messages import figure_changes
 from archive.blobs import BlobStore
 from archive.db import BLOB_DIR, DB_NAME, connect
 from archive.derived import best_parses, figures_of
-from archive.health import late_messages
 from archive.migrations import migrations
-from archive.web.metadata import HIDDEN, metadata
-from archive.web.queries import SEARCH_SQL, search_sql
+from processors.deadlines import Deadlines
+from web.metadata import HIDDEN, metadata
+from web.queries import SEARCH_SQL, search_sql
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator

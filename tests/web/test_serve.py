@@ -21,12 +21,12 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
-from app.config import Config
-from app.serve import ServeError, build
+from alerts.config import Alerts
 from archive.db import connect
-from archive.web.chart import OUTCOMES, chart_years, outcome_of
-from archive.web.originals import download_name
 from tests.crawler.helpers import FAST
+from web.chart import OUTCOMES, chart_years, outcome_of
+from web.originals import download_name
+from web.serve import ServeError, build
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -50,7 +50,7 @@ def data(tmp_path_factory: pytest.TempPathFactory, night2: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def datasette(data: Path) -> Datasette:
-    return build(data, Config())
+    return build(data, Alerts())
 
 
 @pytest.fixture(scope="module")
@@ -159,7 +159,7 @@ def test_bytes_known_only_to_a_capture_are_served_too(archive_copy: Path) -> Non
             " ?, 'text/html', 'http', 'test')",
             [sha256],
         )
-    datasette = build(archive_copy, Config())
+    datasette = build(archive_copy, Alerts())
     response = asyncio.run(datasette.client.get(f"/-/original/{sha256}"))
     assert response.status_code == 200
     assert response.content == data
@@ -468,4 +468,4 @@ def test_an_archive_with_an_older_schema_is_not_served(
         last = db.execute("SELECT max(name) FROM _sqlite_migrations").fetchone()[0]
         db.execute("DELETE FROM _sqlite_migrations WHERE name = ?", [last])
     with pytest.raises(ServeError, match=f"needs upgrading \\({last}\\)"):
-        build(data, Config())
+        build(data, Alerts())

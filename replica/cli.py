@@ -1,0 +1,161 @@
+"""The replica's command group: ``python -m replica …``, and ``nianbao replica …`` from a clone.
+
+The ``nianbao`` command line finds this group through the ``nianbao.commands`` entry
+point (``pyproject.toml``); the installed product never imports the replica.
+Start-up output is a protocol: the first line of ``serve`` says
+``listening on http://127.0.0.1:PORT`` (``app/standin.py`` waits for it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import signal
+import time
+
+import click
+
+from replica.catalog import MAX_EPOCH
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+DEFAULT_PORT = 8765
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+EPOCH = click.option(
+    "--epoch",
+    type=click.IntRange(1, MAX_EPOCH),
+    default=1,
+    show_default=True,
+    help="Which night to serve: 1 is the baseline; from 2 on, one report is new, one edited, "
+    "one PDF re-saved and one removed.",
+)
+
+
+@click.group(context_settings=CONTEXT)
+@click.option(
+    "-v", "--verbose", is_flag=True, help="Log every request the replica answers."
+)
+def replica(verbose: bool) -> None:
+    """The local replica of the real government sites (tests, benchmarks, demo)."""
+    if verbose:
+        logging.getLogger("replica").setLevel(logging.DEBUG)
+        if not logging.root.handlers:
+            logging.basicConfig(format=LOG_FORMAT)
+
+
+@replica.command("serve", context_settings=CONTEXT)
+@click.option(
+    "--port",
+    type=int,
+    default=DEFAULT_PORT,
+    show_default=True,
+    help="Loopback port to listen on (0 picks a free one).",
+)
+@EPOCH
+@click.option(
+    "--scale",
+    type=click.IntRange(1, 50),
+    default=1,
+    show_default=True,
+    help="Serve this many times as many bodies (for benchmarks).",
+)
+@click.option(
+    "--bench",
+    is_flag=True,
+    help="The benchmark mix: mostly PDFs of 10–60 pages, then DOCX, then HTML.",
+)
+def serve(port: int, epoch: int, scale: int, bench: bool) -> None:
+    """Serve the replica sites on 127.0.0.1 as an HTTP proxy until Ctrl-C.
+
+    \b
+    Example:
+      nianbao replica serve --port 8765 --epoch 1
+      curl -x http://127.0.0.1:8765 http://www.wip.gov.cn/col/col151610/index.html
+    """
+    from replica.catalog import catalog
+    from replica.corpus import Profile, set_profile
+    from replica.server import ReplicaServer
+
+    started = time.monotonic()
+    set_profile(Profile(scale=scale, bench=bench))
+    server = ReplicaServer(epoch, port=port)
+
+    async def run() -> None:
+        try:
+            await server.start()
+        except OSError as exc:
+            raise click.ClickException(
+                f"cannot listen on 127.0.0.1:{port}: {exc.strerror}"
+            ) from exc
+        loop = asyncio.get_running_loop()
+        stop = asyncio.Event()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        sites = catalog(epoch).sites
+        click.echo(
+            f"replica: night {epoch}, {len(sites)} sites, listening on http://127.0.0.1:{server.port} "
+            f"(ready in {time.monotonic() - started:.1f} s)"
+        )
+        click.echo(
+            f"  use it as a proxy: curl -x http://127.0.0.1:{server.port} http://www.wip.gov.cn/"
+        )
+        click.echo(
+            f"  manifest:          http://127.0.0.1:{server.port}/_replica/manifest"
+        )
+        serving = asyncio.create_task(server.serve_forever())
+        await stop.wait()
+        serving.cancel()
+        click.echo("replica: stopped")
+
+    asyncio.run(run())
+
+
+@replica.command("manifest", context_settings=CONTEXT)
+@EPOCH
+@click.option(
+    "--tables", is_flag=True, help="Include each synthetic report's table figures."
+)
+def manifest(epoch: int, tables: bool) -> None:
+    """Print every report the replica publishes on a night, one JSON object per line.
+
+    Each line gives the site, body, year, template, defects and every file
+    (URL, role, format, SHA-256). It is the ground truth for recall/precision tests.
+
+    \b
+    Example:
+      nianbao replica manifest --epoch 2 > manifest-2.jsonl
+    """
+    from replica.catalog import catalog
+
+    for entry in catalog(epoch).manifest(tables=tables):
+        click.echo(json.dumps(entry, ensure_ascii=False))
+
+
+@replica.command("check", context_settings=CONTEXT)
+@EPOCH
+def check(epoch: int) -> None:
+    """Start the replica and fetch every manifest file through it, checking status and hash.
+
+    \b
+    Example:
+      nianbao replica check --epoch 2
+    """
+    from replica.check import check_replica
+    from replica.server import ReplicaThread
+
+    server = ReplicaThread(epoch).start()
+    try:
+        result = check_replica(server.proxy, epoch)
+    finally:
+        server.stop()
+    click.echo(result.summary())
+    if not result.ok:
+        raise click.ClickException(
+            "the replica does not serve its own manifest correctly"
+        )
+
+
+def main() -> None:
+    """``python -m replica``: the group on its own, logging to stderr."""
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+    replica(prog_name="python -m replica")

@@ -1,0 +1,92 @@
+"""nianbao's Datasette plugin: the hooks, and the feed; originals and the chart have
+their own modules.
+
+Routes: ``/-/original/<sha256>`` (an archived file, always as a download; see
+``originals.py``), ``/-/chart?body=…`` or ``?region=…`` (applications and their
+outcomes per year; see ``chart.py``) and ``/-/feed.atom``. Settings come from the
+``plugins: {"nianbao": {"database": …, "datasette_url": …}}`` metadata; the blobs are
+found next to the database file (``DATA/archive.db`` → ``DATA/blobs``).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote, urlencode
+
+from datasette import hookimpl
+from datasette.utils.asgi import Response
+from markupsafe import Markup
+
+from alerts.config import Alerts
+from alerts.feed import feed_xml
+from web.chart import chart
+from web.common import _database_name, _run, _settings
+from web.originals import original
+
+if TYPE_CHECKING:
+    import sqlite3
+
+    from datasette.app import Datasette
+    from datasette.utils.asgi import Request
+
+ORIGINAL_CELL = re.compile(r"/-/original/[0-9a-f]{64}")
+CHART_CELL = re.compile(r"/-/chart\?(body|region)=([^\s\"'<>&]+)")
+
+
+# ---------------------------------------------------------------- feed and hooks
+
+
+async def feed(request: Request, datasette: Datasette) -> Response:
+    """The Atom feed of new and changed reports (the same bytes as ``DATA/feed.atom``)."""
+    settings = _settings(datasette)
+    alerts = Alerts(
+        datasette_url=str(settings.get("datasette_url") or Alerts().datasette_url),
+        database=_database_name(datasette),
+    )
+    data = await _run(datasette, lambda db: feed_xml(db, alerts))
+    return Response(data, content_type="application/atom+xml; charset=utf-8")
+
+
+@hookimpl
+def register_routes() -> list[tuple[str, Any]]:
+    return [
+        (r"^/-/original/(?P<sha256>[^/]*)$", original),
+        (r"^/-/chart$", chart),
+        (r"^/-/feed\.atom$", feed),
+    ]
+
+
+@hookimpl
+def render_cell(value: Any, datasette: Datasette) -> Markup | None:
+    """``/-/original/…``, ``/-/chart?…`` and ``/archive/reports/<id>`` values become links."""
+    if not isinstance(value, str):
+        return None
+    if ORIGINAL_CELL.fullmatch(value):
+        return Markup('<a href="{}">{}</a>').format(datasette.urls.path(value), value)
+    report = f"/{_database_name(datasette)}/reports/"
+    if value.startswith(report) and value[len(report) :].isdigit():
+        return Markup('<a href="{}">{}</a>').format(datasette.urls.path(value), value)
+    chart_link = CHART_CELL.fullmatch(value)
+    if chart_link:  # a query may give the name as it is: encode it ("+" or "#" in it)
+        key, subject = chart_link.group(1), unquote(chart_link.group(2))
+        href = datasette.urls.path(f"/-/chart?{urlencode({key: subject})}")
+        return Markup('<a href="{}">图表：{}</a>').format(href, subject)
+    return None
+
+
+@hookimpl
+def menu_links(datasette: Datasette) -> list[dict[str, str]]:
+    return [
+        {"href": datasette.urls.path("/-/chart"), "label": "申请与办理结果图表"},
+        {"href": datasette.urls.path("/-/feed.atom"), "label": "订阅新年报（Atom）"},
+    ]
+
+
+@hookimpl
+def prepare_connection(
+    conn: sqlite3.Connection, database: str, datasette: Datasette
+) -> None:
+    """Every connection to the archive is query-only, even one Datasette opens to write."""
+    if database == _database_name(datasette):
+        conn.execute("PRAGMA query_only = 1")

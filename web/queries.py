@@ -1,0 +1,477 @@
+"""The canned queries for journalists: read-only SQL, their links pointing into the database.
+
+The search (:data:`SEARCH_SQL`) finds a phrase of any length in Chinese text: 3+
+characters through the trigram index ``texts_fts``, 1–2 characters (which a trigram
+index cannot find) by scanning ``texts``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from processors.deadlines import Deadlines
+
+SEARCH_LIMIT = 1000  # Datasette's default max_returned_rows: one page of results
+CONTEXT_CHARS = 30  # characters shown on each side of the match
+# Walk the reports (rather than sort the hits) when more versions than one in ten
+# reports hold the phrase: the page then fills after about 10,000 reports at most.
+# The hits are counted only that far, and not at all under 3 characters.
+MANY_HITS = """CASE WHEN length(trim(:q)) < 3 THEN 0 ELSE (
+    SELECT count(*) FROM (
+      SELECT 1 FROM hits LIMIT (SELECT coalesce(max(id), 0) / 10 FROM reports) + 1)
+  ) > (SELECT coalesce(max(id), 0) / 10 FROM reports) END"""
+# A report's matching file with the most standard tables read, then the fewest failed
+# checks, then the article page (`archive.derived.best_parses`); ties go to the lower
+# version id. One number, so that max() picks its row whichever way the hits came.
+BEST_FILE = (
+    "(coalesce(p.tables_found, 0) * 100000000 - coalesce(p.checks_failed, 0) * 10"
+    " + (d.role = 'page')) * 4294967296 - d.current_version_id"
+)
+
+
+def _snippet(text: str, at: str) -> str:
+    """SQL for the passage of ``text`` around position ``at``, the match in 【】, on one line."""
+    q = "trim(:q)"
+    n = CONTEXT_CHARS
+    start = f"max(1, {at} - {n})"
+    after = f"{at} + length({q})"
+    passage = (
+        f"CASE WHEN {at} > {n + 1} THEN '…' ELSE '' END"
+        f" || substr({text}, {start}, {at} - {start})"
+        f" || '【' || substr({text}, {at}, length({q})) || '】'"
+        f" || substr({text}, {after}, {n})"
+        # whether the text goes on, without counting all its characters (length())
+        f" || CASE WHEN substr({text}, {after} + {n}, 1) <> '' THEN '…' ELSE '' END"
+    )
+    return f"replace(replace({passage}, char(13), ''), char(10), ' ')"
+
+
+def _position(text: str) -> str:
+    """SQL for where :q first occurs in ``text`` (ASCII case ignored, as the index does)."""
+    return (
+        f"coalesce(nullif(instr({text}, trim(:q)), 0),"
+        f" instr(lower({text}), lower(trim(:q))))"
+    )
+
+
+# One row per report whose current text contains :q, newest year first, then by body.
+# The two branches of `hits` are guarded by constant conditions on length(:q), so SQLite
+# runs only one of them: the trigram index for 3+ characters (the query quoted as a
+# phrase, `"` doubled), a scan of `texts` under 3. Only current versions count (an
+# edit that removed a phrase removes the report from the results); among a report's
+# matching files the best one (BEST_FILE) gives the context.
+#
+# The page of reports comes one of two ways; `plan` sets the other's LIMIT to 0, and
+# SQLite then skips it whole (its hits included):
+# - `walked`, when the hits are many (MANY_HITS): walk the reports in the page's order
+#   (index reports_year_body, migration m005) and stop when the page is full. A phrase
+#   every report holds costs one trigram lookup and 1000 reports, not the grouping and
+#   sorting of every hit. Each report's current files come from the index
+#   documents_report; the `+` makes the hits a test of them, never a loop per report.
+# - `sorted`, when they are few (and for 1–2 characters): group the hits by report and
+#   sort the groups. Cost grows with the hits, which are few.
+# Positions are computed once (MATERIALIZED) for the rows shown, never for every hit.
+def search_sql(database: str = "archive", *, walk: bool | None = None) -> str:
+    """The ``search`` canned query, its links pointing into ``database``.
+
+    :param walk: take that way to the page whatever the hits (the tests compare both);
+        by default their number decides.
+    """
+    decide = MANY_HITS if walk is None else str(int(walk))
+    return f"""
+WITH hits AS NOT MATERIALIZED (
+  SELECT rowid AS version_id FROM texts_fts
+  WHERE length(trim(:q)) >= 3
+    AND texts_fts MATCH '"' || replace(trim(:q), '"', '""') || '"'
+  UNION ALL
+  SELECT version_id FROM texts
+  WHERE length(trim(:q)) BETWEEN 1 AND 2
+    AND (instr(text, trim(:q)) > 0 OR instr(coalesce(title, ''), trim(:q)) > 0
+         OR (trim(:q) GLOB '*[A-Za-z]*'
+             AND (instr(lower(text), lower(trim(:q))) > 0
+                  OR instr(lower(coalesce(title, '')), lower(trim(:q))) > 0)))
+),
+plan AS (SELECT {decide} AS walk),
+walked AS (
+  SELECT r.id AS report_id, d.current_version_id AS version_id, max({BEST_FILE}) AS best
+  FROM reports r INDEXED BY reports_year_body
+  JOIN documents d ON d.report_id = r.id
+  LEFT JOIN parses p ON p.version_id = d.current_version_id
+  WHERE +d.current_version_id IN (SELECT version_id FROM hits)
+  GROUP BY r.year, r.body, r.id
+  ORDER BY r.year DESC, r.body, r.id
+  LIMIT (SELECT CASE WHEN walk THEN {SEARCH_LIMIT} ELSE 0 END FROM plan)
+),
+found AS (
+  SELECT d.report_id, d.current_version_id AS version_id, max({BEST_FILE}) AS best
+  FROM hits h
+  JOIN versions v ON v.id = h.version_id
+  JOIN documents d ON d.id = v.document_id AND d.current_version_id = v.id
+  LEFT JOIN parses p ON p.version_id = v.id
+  GROUP BY d.report_id
+),
+sorted AS (
+  SELECT f.report_id, f.version_id
+  FROM found f JOIN reports r ON r.id = f.report_id
+  ORDER BY r.year DESC, r.body, r.id
+  LIMIT (SELECT CASE WHEN walk THEN 0 ELSE {SEARCH_LIMIT} END FROM plan)
+),
+shown AS (
+  SELECT report_id, version_id FROM walked
+  UNION ALL
+  SELECT report_id, version_id FROM sorted
+),
+located AS MATERIALIZED (
+  SELECT s.report_id, s.version_id,
+         {_position("t.text")} AS in_text,
+         {_position("coalesce(t.title, '')")} AS in_title
+  FROM shown s JOIN texts t ON t.version_id = s.version_id
+)
+SELECT r.body, r.year, r.title,
+       CASE WHEN l.in_text > 0 THEN {_snippet("t.text", "l.in_text")}
+            ELSE {_snippet("t.title", "l.in_title")} END AS context,
+       r.region, r.status,
+       '/{database}/reports/' || r.id AS link
+FROM located l
+JOIN texts t ON t.version_id = l.version_id
+JOIN reports r ON r.id = l.report_id
+ORDER BY r.year DESC, r.body, r.id
+"""  # noqa: S608 (names and numbers are ours)
+
+
+SEARCH_SQL = search_sql()
+
+CHECK_NAMES = {  # the checks' names in Chinese (alerts.messages.CHECK_NAMES and the rest)
+    "balance": "收支平衡",
+    "row_totals": "申请人合计",
+    "handled_sum": "办理结果合计",
+    "block_totals": "复议诉讼合计",
+    "carried_over": "上年结转衔接",
+    "in_force_trend": "现行有效件数趋势",
+}
+ADVISORY = ("in_force_trend",)  # processors.checks.ADVISORY: warnings, not errors
+MONTH_DAY = re.compile(r"\d\d-\d\d")
+
+
+def _link(database: str, report: str) -> str:
+    return f"'/{database}/reports/' || {report} AS link"
+
+
+def _check_name(name: str) -> str:
+    cases = " ".join(f"WHEN '{k}' THEN '{v}'" for k, v in CHECK_NAMES.items())
+    return f"CASE {name} {cases} ELSE {name} END"
+
+
+def _latest_sql(database: str) -> str:
+    return f"""
+WITH latest AS (
+  SELECT id FROM reports
+  ORDER BY published IS NULL, published DESC, id DESC LIMIT 100
+)
+SELECT o.body, o.year, o.title, o.published, o.region, o.level, o.template,
+       o.check_status, o.applications_received, o.first_seen, o.status,
+       {_link(database, "o.report_id")}
+FROM latest JOIN report_overview o ON o.report_id = latest.id
+ORDER BY o.published IS NULL, o.published DESC, o.report_id DESC
+"""  # noqa: S608 (names and numbers are ours)
+
+
+def _new_this_week_sql(database: str) -> str:
+    return f"""
+SELECT e.created AS found, o.body, o.year, o.title, o.published, o.region, o.level,
+       o.template, o.check_status, o.applications_received,
+       {_link(database, "o.report_id")}
+FROM events e JOIN report_overview o ON o.report_id = e.report_id
+WHERE e.kind = 'new_report' AND e.baseline = 0
+  AND e.created >= strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-7 days')
+ORDER BY e.created DESC, o.body, o.year
+"""  # noqa: S608 (names and numbers are ours)
+
+
+def _failing_checks_sql(database: str) -> str:
+    advisory = ", ".join(f"'{name}'" for name in ADVISORY)
+    return f"""
+SELECT r.body, r.year, {_check_name("c.name")} AS check_name, c.name AS "check",
+       c.scope, c.message, d.role, d.url, c.version_id, r.region,
+       {_link(database, "r.id")}
+FROM checks c
+JOIN versions v ON v.id = c.version_id
+JOIN documents d ON d.id = v.document_id AND d.current_version_id = v.id
+JOIN reports r ON r.id = c.report_id
+WHERE c.ok = 0 AND c.name NOT IN ({advisory})
+ORDER BY r.year DESC, r.body, c.id
+"""  # noqa: S608 (names and numbers are ours)
+
+
+def _changed_sql(database: str) -> str:
+    return f"""
+SELECT c.changed, c.body, c.year, c.what_changed, c.role, c.url,
+       c.previous_version_id, c.version_id, c.run_id, {_link(database, "c.report_id")}
+FROM report_changes c
+ORDER BY c.changed DESC, c.event_id DESC
+"""  # noqa: S608 (names and numbers are ours)
+
+
+FIGURE_COLUMNS = (
+    "applications_received",
+    "carried_over",
+    "granted",
+    "partly_granted",
+    "withheld",
+    "unavailable",
+    "not_processed",
+    "other_handling",
+    "total_handled",
+    "carried_forward",
+    "reviews",
+    "reviews_corrected",
+    "lawsuits",
+    "lawsuits_corrected",
+    "licensing_decisions",
+    "penalty_decisions",
+    "coercion_decisions",
+    "fees_10k_yuan",
+    "procurement_10k_yuan",
+)
+
+
+def _body_years_sql(database: str) -> str:
+    figures = ", ".join(f"k.{name}" for name in FIGURE_COLUMNS)
+    return f"""
+SELECT k.year, o.published, k.template, o.check_status, {figures},
+       k.version_id, o.status, {_link(database, "k.report_id")}
+FROM key_figures k JOIN report_overview o ON o.report_id = k.report_id
+WHERE k.body = trim(:body)
+ORDER BY k.year
+"""  # noqa: S608 (names and numbers are ours)
+
+
+def _coverage_sql(deadlines: Deadlines) -> str:
+    for day in (deadlines.department, deadlines.government):
+        if not MONTH_DAY.fullmatch(day):
+            raise ValueError(f"a deadline must be MM-DD, got {day!r}")
+    # The latest year whose deadline has passed (alerts.health.latest_due_year): due
+    # by the end of MM-DD of the next year, Beijing time. A body is late as the
+    # `late` alert says: it published the year before but not that year, and its
+    # source was listed completely after the deadline (else the archive cannot know).
+    return f"""
+WITH RECURSIVE bodies AS (
+  SELECT body, max(region) AS region, max(level) AS level, min(year) AS first_year,
+         max(year) AS last_year, count(*) AS reports,
+         CASE WHEN max(level) IN ('department', 'town') THEN '{deadlines.department}'
+              ELSE '{deadlines.government}' END AS due_day,
+         (SELECT x.source_id FROM reports x WHERE x.body = r.body
+          ORDER BY x.year DESC LIMIT 1) AS source_id
+  FROM reports r GROUP BY body
+),
+dated AS (
+  SELECT b.*, CAST(strftime('%Y', 'now', '+8 hours') AS INTEGER)
+           - CASE WHEN date('now', '+8 hours')
+                       > strftime('%Y', 'now', '+8 hours') || '-' || b.due_day
+                  THEN 1 ELSE 2 END AS due_year,
+         (SELECT coalesce(u.ended, u.started) FROM sources s
+          JOIN runs u ON u.id = s.last_successful_run WHERE s.id = b.source_id)
+           AS listed
+  FROM bodies b
+),
+span(body, year, last_year) AS (
+  SELECT body, first_year, last_year FROM bodies
+  UNION ALL
+  SELECT body, year + 1, last_year FROM span WHERE year < last_year
+),
+gaps AS (
+  SELECT s.body, group_concat(s.year, '、') AS missing
+  FROM (SELECT * FROM span ORDER BY body, year) s
+  WHERE NOT EXISTS (SELECT 1 FROM reports r WHERE r.body = s.body AND r.year = s.year)
+  GROUP BY s.body
+),
+judged AS (
+  SELECT d.*, (d.due_year + 1) || '-' || d.due_day AS due,
+         d.last_year = d.due_year - 1 AS due_missing,
+         d.listed >= (d.due_year + 1) || '-' || d.due_day || 'T16:00:00' AS listed_since
+  FROM dated d
+)
+SELECT j.body, j.region, j.level,
+       (SELECT group_concat(year, '、') FROM
+          (SELECT year FROM reports r WHERE r.body = j.body ORDER BY year)) AS years,
+       j.reports, g.missing AS missing_years,
+       (SELECT group_concat(year, '、') FROM
+          (SELECT year FROM reports r WHERE r.body = j.body AND r.status = 'removed'
+           ORDER BY year)) AS removed_years,
+       j.last_year AS latest_year, j.due_year AS latest_due_year, j.due,
+       CASE WHEN j.due_missing AND j.listed_since THEN j.due_year END AS late_year,
+       CASE
+         WHEN j.last_year >= j.due_year THEN '已发布' || j.due_year || '年报'
+         WHEN j.due_missing AND j.listed_since
+           THEN '逾期：' || j.due_year || '年报应于' || j.due || '前发布'
+         WHEN j.due_missing THEN '未知：截止日后栏目未完整抓取过'
+         ELSE '自' || (j.last_year + 1) || '年起没有年报'
+       END AS status,
+       j.listed AS last_complete_listing,
+       '/-/chart?body=' || j.body AS chart
+FROM judged j LEFT JOIN gaps g ON g.body = j.body
+ORDER BY late_year IS NULL, j.region, j.level, j.body
+"""  # noqa: S608 (names and numbers are ours)
+
+
+def _top_applications_sql(database: str) -> str:
+    return f"""
+WITH ranked AS (
+  SELECT r.id AS report_id, f.value AS received
+  FROM reports r
+  JOIN best_versions b ON b.report_id = r.id
+  JOIN figures f ON f.version_id = b.version_id AND f.table_name = 'applications'
+    AND f.row_key = 'new_received' AND f.column_key = 'total'
+  WHERE f.value IS NOT NULL
+    AND (trim(:year) = '' OR r.year = CAST(trim(:year) AS INTEGER))
+  ORDER BY f.value DESC, r.year DESC, r.body
+  LIMIT 100
+)
+SELECT k.body, k.year, k.region, k.level, k.applications_received, k.granted,
+       k.partly_granted, k.withheld, k.unavailable, k.not_processed, k.other_handling,
+       k.total_handled, k.reviews, k.lawsuits, {_link(database, "k.report_id")}
+FROM ranked JOIN key_figures k ON k.report_id = ranked.report_id
+ORDER BY ranked.received DESC, k.year DESC, k.body
+"""  # noqa: S608 (names and numbers are ours)
+
+
+REPORT_PARAM = "CAST(trim(:report) AS INTEGER)"
+
+
+def _report_files_sql() -> str:
+    return f"""
+SELECT d.role, d.url, v.id AS version_id,
+       CASE WHEN d.current_version_id = v.id THEN 'current' ELSE 'earlier' END AS version,
+       v.media_type, v.size, '/-/original/' || v.sha256 AS original, v.sha256,
+       v.text_sha256, c.started AS fetched, c.ended AS fetch_ended, c.status,
+       c.final_url, c.redirects, c.method, c.request_headers, c.response_headers,
+       c.etag, c.last_modified, c.declared_type, c.sniffed_type, c.declared_charset,
+       c.used_charset, c.listing_url, c.link_text, c.via, c.run_id,
+       c.crawler_version, c.id AS capture_id,
+       (SELECT max(k.started) FROM captures k
+        WHERE k.document_id = d.id AND k.version_id = v.id
+          AND k.outcome IN ('new_version', 'same_bytes', 'not_modified'))
+         AS last_confirmed
+FROM documents d
+JOIN versions v ON v.document_id = d.id
+JOIN captures c ON c.id = v.first_capture_id
+WHERE d.report_id = {REPORT_PARAM}
+ORDER BY d.role = 'attachment', d.id, v.id DESC
+"""  # noqa: S608 (names and numbers are ours)
+
+
+def _report_history_sql() -> str:
+    return f"""
+SELECT c.started AS seen, v.first_seen_run AS run_id, d.role, d.url,
+       v.id AS version_id, v.previous_version_id,
+       CASE WHEN d.current_version_id = v.id THEN 'current' ELSE 'replaced' END
+         AS state,
+       coalesce(e.kind, 'first_capture') AS event,
+       CASE e.kind
+         WHEN 'changed' THEN ch.what_changed
+         WHEN 'republished' THEN '重新保存，文字未变'
+         WHEN 'new_report' THEN CASE e.baseline WHEN 1 THEN '首次收录' ELSE '新发布' END
+         ELSE '首次收录'
+       END AS what_changed,
+       p.template, p.tables_found, p.checks_failed, v.media_type, v.size, v.sha256,
+       v.text_sha256, '/-/original/' || v.sha256 AS original
+FROM documents d
+JOIN versions v ON v.document_id = d.id
+JOIN captures c ON c.id = v.first_capture_id
+LEFT JOIN events e ON e.version_id = v.id
+  AND e.kind IN ('new_report', 'changed', 'republished')
+LEFT JOIN report_changes ch ON ch.event_id = e.id
+LEFT JOIN parses p ON p.version_id = v.id
+WHERE d.report_id = {REPORT_PARAM}
+UNION ALL
+SELECT e.created, e.run_id, NULL, NULL, NULL, NULL, NULL, e.kind,
+       CASE e.kind WHEN 'removed' THEN '栏目中已撤下（存档仍保留原文件）'
+                   ELSE '重新出现在栏目中' END,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM events e
+WHERE e.report_id = {REPORT_PARAM} AND e.kind IN ('removed', 'restored')
+ORDER BY seen, version_id
+"""  # noqa: S608 (names and numbers are ours)
+
+
+def queries(database: str, deadlines: Deadlines) -> dict[str, dict[str, Any]]:
+    """The canned queries, read-only, their links pointing into ``database``."""
+    return {
+        "search": {
+            "title": "搜索年报 Search the reports",
+            "description": "输入词语（一个字、两个字或更长，如 复议、行政复议、依申请公开、机关名称），"
+            "列出全文含有它的每份年报（以当前版本为准），并显示第一处出现的上下文，【】标出匹配。"
+            f"最新年度在前，最多{SEARCH_LIMIT}份。Every report whose text contains the phrase.",
+            "sql": search_sql(database),
+            "params": ["q"],
+            "hide_sql": True,
+        },
+        "latest": {
+            "title": "最新发布的年报 Latest reports",
+            "description": "按网站标明的发布时间，最新的100份年报。",
+            "sql": _latest_sql(database),
+            "hide_sql": True,
+        },
+        "new_this_week": {
+            "title": "本周新发现的年报 New this week",
+            "description": "最近7天抓取中新出现的年报（不含来源首次抓取时已有的存量年报）。",
+            "sql": _new_this_week_sql(database),
+            "hide_sql": True,
+        },
+        "failing_checks": {
+            "title": "勾稽校验未通过的年报 Reports that do not add up",
+            "description": "当前版本的表格数字对不上的年报，每项未通过的校验一行，写明哪些格对不上。"
+            "仅提示的“现行有效件数趋势”不在此列（见 checks 表）。",
+            "sql": _failing_checks_sql(database),
+            "hide_sql": True,
+        },
+        "changed": {
+            "title": "发布后被修改的年报 Changed after publication",
+            "description": "文字被改动过的年报：哪个表格数字从多少改为多少，或“仅文字改动”。"
+            "只是重新保存、文字未变的文件不在此列。",
+            "sql": _changed_sql(database),
+            "hide_sql": True,
+        },
+        "body_years": {
+            "title": "一个机关的逐年数字 One body year by year",
+            "description": "输入机关全称（如 威海火炬高技术产业开发区经济发展局），逐年列出它的主要数字"
+            "（件；收费、采购金额为万元）。图表见 /-/chart?body=机关全称。",
+            "sql": _body_years_sql(database),
+            "params": ["body"],
+            "hide_sql": True,
+        },
+        "coverage": {
+            "title": "收录情况：哪些年度有、缺、逾期 Coverage",
+            "description": "每个机关一行：存档中有哪些年度、中间缺哪些年度、哪些已撤下，"
+            f"以及最近一个已过截止日的年度是否逾期未发布（部门和乡镇街道次年{deadlines.department}前，"
+            f"本级政府次年{deadlines.government}前，北京时间；仅当截止日后完整抓取过该栏目才判定逾期）。",
+            "sql": _coverage_sql(deadlines),
+            "hide_sql": True,
+        },
+        "top_applications": {
+            "title": "收到申请最多的机关 Top bodies by applications received",
+            "description": "按“一、本年新收”申请数排列的前100份年报及其办理结果（件）。"
+            "年度可留空（全部年度）。",
+            "sql": _top_applications_sql(database),
+            "params": ["year"],
+            "hide_sql": True,
+        },
+        "report_files": {
+            "title": "年报的原始文件及来源证明 Original files and provenance",
+            "description": "输入年报编号：它的每个文件的每个版本，下载链接（原样，不在此网站上打开），"
+            "以及首次抓到时的网址、时间、状态码、请求和响应头、哈希、抓取运行。",
+            "sql": _report_files_sql(),
+            "params": ["report"],
+            "hide_sql": True,
+        },
+        "report_history": {
+            "title": "年报的版本历史 Version history",
+            "description": "输入年报编号：它的文件的每个版本（何时首次抓到、改了什么）以及撤下、"
+            "重新出现，按时间排列。",
+            "sql": _report_history_sql(),
+            "params": ["report"],
+            "hide_sql": True,
+        },
+    }
