@@ -14,7 +14,8 @@ EventKind = Literal[
     "baseline",  # a source's first crawl: one summary, not one alert per report
     "new_report",
     "changed",
-    "removed",
+    "removed",  # off the list, and its files answer 404/410
+    "delisted",  # off the list, its files still there
     "restored",
     "inconsistent",  # a report's figures fail a consistency check
     "late",  # no report by the legal deadline

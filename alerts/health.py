@@ -17,6 +17,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 from alerts.outbox import Message
+from archive.history import listing_drop
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -139,9 +140,20 @@ def _listing_problem(
     db: Database, s: SourceState, run_id: int
 ) -> tuple[str, str, str] | None:
     """(problem, title, text) for list pages read fine that gave no report, else None."""
-    if not s.list_read or s.list_failures or s.reports:
+    if not s.list_read or s.list_failures:
         return None
     pages = f"列表页 {s.list_read} 页读取正常"
+    drop = listing_drop(db, run_id, s.id)
+    if s.reports and drop:
+        return (
+            "drop",
+            "列表页列出的年报骤减",
+            f"{pages}，但只识别出 {drop.now} 份年报，第 {drop.before_run} 次抓取时还有 "
+            f"{drop.before} 份：网站可能改版，或页面编码有误。查明之前，未列出的年报"
+            "不会被判为撤下。",
+        )
+    if s.reports:
+        return None
     if s.items:
         return (
             "layout",
@@ -171,8 +183,9 @@ def source_messages(db: Database, run_id: int) -> list[Message]:
     Per source, at most one of: ``unreachable`` (no list page could be read, and not
     only because of a WAF), ``layout`` (list pages read, items on them but none
     recognised, or no items and the source never found a report), ``empty`` (list
-    pages read, no items, where an earlier run listed reports); and ``waf`` when any
-    capture failed as a WAF challenge.
+    pages read, no items, where an earlier run listed reports), ``drop`` (list pages
+    read, far fewer reports than before: archive.history.listing_drop); and ``waf``
+    when any capture failed as a WAF challenge.
 
     :raises ValueError: for a run or a source the archive does not know.
     """
@@ -203,6 +216,66 @@ def source_messages(db: Database, run_id: int) -> list[Message]:
             )
             out.append(_source_message(s, run_id, "waf", "被网站防火墙拦截", text))
     return out
+
+
+FAILING_RUNS = 3  # a file that fails this many runs in a row is told once
+
+
+def failing_messages(db: Database, run_id: int) -> list[Message]:
+    """One ``source`` message per URL whose fetch failed in each of its last
+    :data:`FAILING_RUNS` runs, told once per streak (the key names the streak's
+    first run): a single failed night is retried quietly, a lasting one is news."""
+    out = []
+    for url, source_id, failure, attempts, report_body, year in db.execute(
+        """SELECT c.url, c.source_id, c.failure, c.attempts, r.body, r.year
+           FROM captures c LEFT JOIN documents d ON d.id = c.document_id
+           LEFT JOIN reports r ON r.id = d.report_id
+           WHERE c.run_id = ? AND c.outcome = 'failed' AND c.kind != 'list'
+           ORDER BY c.id""",
+        [run_id],
+    ).fetchall():
+        runs = db.execute(
+            """SELECT run_id, MIN(outcome = 'failed') FROM captures WHERE url = ?
+               GROUP BY run_id ORDER BY run_id DESC LIMIT ?""",
+            [url, FAILING_RUNS],
+        ).fetchall()
+        if len(runs) < FAILING_RUNS or not all(failed for _, failed in runs):
+            continue
+        first = _streak_start(db, url, runs[-1][0])
+        source = _rows(db, "SELECT * FROM sources WHERE id = ?", [source_id])
+        body = report_body or (source[0]["body"] if source else source_id)
+        whose = f"{body} {year}年报" if report_body else body
+        tries = f"，每次尝试 {attempts} 次" if attempts and attempts > 1 else ""
+        out.append(
+            Message(
+                kind="source",
+                key=f"failing:{url}:{first}",
+                title=f"{whose}：文件连续 {FAILING_RUNS} 次抓取失败",
+                message=(
+                    f"{url}\n自第 {first} 次抓取起每次都失败（最近一次：{failure}{tries}）。"
+                    "存档中已有的版本不受影响；网站可能已更换地址或屏蔽了抓取。"
+                ),
+                region=source[0]["region"] if source else None,
+                body=body,
+                source_id=source_id,
+                links=(url,),
+            )
+        )
+    return out
+
+
+def _streak_start(db: Database, url: str, run_id: int) -> int:
+    """The first run of the unbroken streak of failures of ``url`` ending after ``run_id``."""
+    good = db.execute(
+        """SELECT MAX(run_id) FROM captures
+           WHERE url = ? AND run_id < ? AND outcome != 'failed'""",
+        [url, run_id],
+    ).fetchone()[0]
+    first = db.execute(
+        "SELECT MIN(run_id) FROM captures WHERE url = ? AND run_id > ?",
+        [url, good or 0],
+    ).fetchone()[0]
+    return int(first)
 
 
 def _aware(moment: datetime) -> datetime:

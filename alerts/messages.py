@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 
     from alerts.config import EventKind
 
-TOLD = ("new_report", "changed", "removed", "restored")
+TOLD = ("new_report", "changed", "removed", "delisted", "restored")
 CHECK_NAMES = {
     "balance": "收支平衡",
     "row_totals": "申请人合计",
@@ -332,8 +332,17 @@ def _changed(db: Database, event: _Event, alerts: LinkSettings) -> list[Message]
 def _presence(event: _Event, alerts: LinkSettings) -> Message:
     kind: EventKind
     if event.kind == "removed":
-        kind, title = "removed", f"{event.label}已被撤下"
-        detail = f"连续{REMOVAL_RUNS}次完整抓取都未在栏目中找到（存档仍保留原文件）"
+        kind, title = "removed", f"{event.label}已被删除"
+        detail = (
+            f"连续{REMOVAL_RUNS}次完整抓取都未在栏目中找到，原文件链接也已失效"
+            "（404/410；存档仍保留原文件）"
+        )
+    elif event.kind == "delisted":
+        kind, title = "delisted", f"{event.label}已从栏目中撤下"
+        detail = (
+            f"连续{REMOVAL_RUNS}次完整抓取都未在栏目中找到，但原文件链接仍可访问或无法核实"
+            "（存档保留原文件）"
+        )
     else:
         kind, title = "restored", f"{event.label}重新出现"
         detail = "此前被撤下的年报又出现在栏目中"

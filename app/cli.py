@@ -60,8 +60,8 @@ CONFIG = click.option(
 
 
 @contextlib.contextmanager
-def locked_archive(root: Path, note: str) -> Iterator[Archive]:
-    """The archive in ``root``, opened under its crawl lock (one writer at a time)."""
+def _crawl_lock(root: Path, note: str) -> Iterator[None]:
+    """The archive's crawl lock, without opening (or migrating) the archive."""
     if not (root / "archive.db").exists():
         raise click.ClickException(f"no archive in {root} (run `nianbao crawl` first)")
     lock = CrawlLock(root)
@@ -69,12 +69,21 @@ def locked_archive(root: Path, note: str) -> Iterator[Archive]:
         lock.acquire(note)
     except ArchiveLocked as exc:
         raise click.ClickException(str(exc)) from exc
-    archive = open_archive(root)
     try:
-        yield archive
+        yield
     finally:
-        archive.close()
         lock.release()
+
+
+@contextlib.contextmanager
+def locked_archive(root: Path, note: str) -> Iterator[Archive]:
+    """The archive in ``root``, opened under its crawl lock (one writer at a time)."""
+    with _crawl_lock(root, note):
+        archive = open_archive(root)
+        try:
+            yield archive
+        finally:
+            archive.close()
 
 
 QUIET_LOGGERS = (
@@ -204,16 +213,25 @@ def crawl(
 ) -> None:
     """Crawl the sources' report columns into the archive, and record what changed.
 
-    Exit status: 0 complete, 3 partial (some fetches failed), 4 failed (no source
-    could be listed), 1 on an error (e.g. another crawl holds the archive).
+    Exit status: 0 complete, 3 partial (some fetches failed, or the crawl stopped
+    early), 4 failed (no source could be listed), 5 interrupted (Ctrl-C, SIGTERM),
+    6 disk full, 1 on an error (e.g. another crawl holds the archive).
 
     \b
     Example:
       nianbao crawl --replica --epoch 1 --data ./nianbao-data
       nianbao crawl --source wip --source anqiu
     """
-    from app.crawl import crawl_plan, replica_proxy, run_crawl, summary_table
+    from app.crawl import (
+        EXIT_DISK_FULL,
+        crawl_plan,
+        replica_proxy,
+        run_crawl,
+        summary_table,
+    )
+    from app.diskspace import DiskFull
     from app.standin import ReplicaUnavailable
+    from archive.integrity import ArchiveCorrupt
 
     try:
         sources = select(load_registry(), source_ids)
@@ -240,8 +258,11 @@ def crawl(
                 f"crawling {len(sources)} sources ({plan.target}) into {plan.data}"
             )
             result = run_crawl(plan)
-    except (ArchiveLocked, ReplicaUnavailable) as exc:
+    except (ArchiveLocked, ArchiveCorrupt, ReplicaUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
+    except DiskFull as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_DISK_FULL)
     click.echo(summary_table(result))
     sys.exit(result.exit_code)
 
@@ -274,19 +295,20 @@ def parse(file: Path, as_json: bool) -> None:
     """Parse one report file (HTML, PDF, DOCX, DOC/WPS or text; the format is sniffed).
 
     Prints the report's title, body, year, template, its three standard tables and
-    the consistency checks. With --json: the shape documented in the README.
+    the consistency checks. With --json: the shape documented in the README. The file
+    is read in a worker process with the crawl's limits (NIANBAO_PARSE_TIMEOUT,
+    NIANBAO_PARSE_MEMORY_MB): a hostile file ends with an error, not a hang.
 
     \b
     Example:
       nianbao parse report.pdf
       nianbao parse report.html --json
     """
-    from processors.document import ReadError
-    from processors.parse import parse as parse_file
+    from app.process import ParseFailed, parse_isolated
 
     try:
-        parsed = parse_file(file.read_bytes())
-    except ReadError as exc:
+        parsed = parse_isolated(file)
+    except ParseFailed as exc:
         raise click.ClickException(f"{file}: {exc}") from exc
     if as_json:
         click.echo(json.dumps(parsed.as_json(), ensure_ascii=False, indent=2))
@@ -587,3 +609,119 @@ def alerts_list(data: str | None, limit: int) -> None:
             if d.status != "sent" and d.error:
                 detail += f": {d.error}"
             click.echo(f"{'':>8}{d.channel}: {detail}")
+
+
+# ---------------------------------------------------------------- backups (issue 11)
+
+
+def _report_missing(missing: tuple[str, ...] | None) -> None:
+    """Name the blobs a database references but DATA/blobs lacks; exit status 1."""
+    if not missing:
+        return
+    shown = ", ".join(missing[:5]) + (" …" if len(missing) > 5 else "")
+    click.echo(
+        f"{len(missing)} referenced blob(s) missing from the blob store: {shown}"
+    )
+    sys.exit(1)
+
+
+@cli.command(context_settings=CONTEXT)
+@DATA
+def backup(data: str | None) -> None:
+    """Back up the archive database now, into DATA/backups (the newest 7 are kept).
+
+    Crawls back up by themselves after each complete run. A backup is one SQLite file,
+    copied online (nianbao serve may go on reading) and checked with quick_check;
+    with DATA/blobs, where files are never deleted, it is the whole archive. Refused
+    while a crawl runs. Exit status 1 if a file the archive references is missing.
+
+    \b
+    Example:
+      nianbao backup --data ./nianbao-data
+    """
+    from archive.backup import BackupError, backup_archive, newest_run
+    from archive.integrity import ArchiveCorrupt
+
+    root = data_dir(data)
+    started = time.monotonic()
+    with _crawl_lock(root, "backup"):
+        try:
+            made = backup_archive(root, newest_run(root))
+        except (ArchiveCorrupt, BackupError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    size = made.path.stat().st_size / 1e6
+    click.echo(
+        f"backed up {root / 'archive.db'} to {made.path} ({size:.1f} MB, "
+        f"{time.monotonic() - started:.1f} s): {made.line()}"
+    )
+    _report_missing(made.missing_blobs)
+
+
+@cli.command(context_settings=CONTEXT)
+@DATA
+@click.option(
+    "--from",
+    "source",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The backup to restore [default: the newest in DATA/backups].",
+)
+@click.option(
+    "--list",
+    "listing",
+    is_flag=True,
+    help="List the backups, newest first; restore nothing.",
+)
+def restore(data: str | None, source: Path | None, listing: bool) -> None:
+    """Replace the archive database by a backup: the newest, or the one --from names.
+
+    For a damaged archive (a crawl stops on one and says so). Refused while a crawl
+    runs. The backup is checked before and after; the database it replaces is kept as
+    DATA/archive.db.corrupt-<time> (.replaced-<time> if it was sound). Runs after the
+    backup are gone from the database (their files stay in DATA/blobs): the next crawl
+    finds their reports and changes again. Restart a running nianbao serve afterwards.
+
+    \b
+    Example:
+      nianbao restore --list --data ./nianbao-data
+      nianbao restore --data ./nianbao-data
+      nianbao restore --from ./nianbao-data/backups/archive-20250203T020512Z-run41.db
+    """
+    from archive.backup import BackupError, restore_archive
+    from archive.integrity import ArchiveCorrupt
+
+    root = data_dir(data)
+    if listing:
+        _list_backups(root)
+        return
+    try:
+        done = restore_archive(root, source)
+    except (ArchiveLocked, ArchiveCorrupt, BackupError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(
+        f"restored {root / 'archive.db'} from {done.source}: {done.snapshot.line()}"
+    )
+    if done.aside is not None:
+        why = (
+            f"quick_check: {done.replaced_problem}"
+            if done.replaced_problem
+            else "sound"
+        )
+        click.echo(f"the database it replaced is kept as {done.aside} ({why})")
+    click.echo("restart `nianbao serve` if it is running: it still reads the old file")
+    _report_missing(done.snapshot.missing_blobs)
+
+
+def _list_backups(root: Path) -> None:
+    from archive.backup import BackupError, snapshot
+    from archive.integrity import backups
+
+    found = backups(root)
+    if not found:
+        click.echo(f"no backup in {root / 'backups'} (`nianbao backup` makes one)")
+    for path in found:
+        try:
+            line = snapshot(path, root, check_blobs=False).line()
+        except BackupError as exc:
+            line = f"UNREADABLE: {exc}"
+        click.echo(f"{path.name}  {path.stat().st_size / 1e6:.1f} MB  {line}")

@@ -37,16 +37,18 @@ def chromium_path() -> str:
 
 @dataclass(frozen=True, slots=True)
 class CrawlTuning:
-    """Per-fetch limits; the environment can tighten them (tests do)."""
+    """Per-fetch limits and the disk's floor; the environment can change them."""
 
     timeout: float
     retries: int
+    min_free_mb: float = 256.0  # a crawl refuses to start with less free space
 
     @classmethod
     def from_env(cls) -> CrawlTuning:
         return cls(
             timeout=float(os.environ.get("NIANBAO_DOWNLOAD_TIMEOUT", "45")),
             retries=int(os.environ.get("NIANBAO_RETRY_TIMES", "3")),
+            min_free_mb=float(os.environ.get("NIANBAO_MIN_FREE_MB", "256")),
         )
 
 
@@ -86,6 +88,7 @@ class Schedule:
     crawl_args: tuple[
         str, ...
     ] = ()  # extra `nianbao crawl` arguments, e.g. ("--source", "wip")
+    health_minutes: float = 60.0  # between runs: the stale check and delivery retries
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sqlite3
 import time
-from collections import defaultdict
 from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
-from scrapy.crawler import CrawlerProcess
-from scrapy.settings import Settings
-
-from app.config import Config, CrawlTuning, chromium_path
-from app.process import process_versions
-from app.sandbox import map_isolated
+from app.config import Config, CrawlTuning
+from app.diskspace import DiskFull, is_disk_full, require_free
+from app.fetch import fetch
+from app.interrupts import Interrupted, deferred, raising
+from app.process import hash_new_texts, process_versions
 from app.standin import start_replica
+from archive.backup import BackupError, backup_archive
 from archive.db import Archive, CrawlLock, open_archive
-from archive.history import pending_texts, settle_run, store_text
+from archive.history import settle_run
+from archive.integrity import ArchiveCorrupt, check_archive
 from archive.recorder import known_documents, known_lists
 from archive.runs import (
     RunCounts,
@@ -31,8 +32,6 @@ from archive.runs import (
     start_run,
     sync_sources,
 )
-from crawler import settings as default_settings
-from processors.text import text_sha256
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -46,7 +45,9 @@ EXIT_CODES: dict[RunStatus, int] = {
     "partial": 3,
     "failed": 4,
     "interrupted": 5,
+    "disk_full": 6,
 }
+EXIT_DISK_FULL = EXIT_CODES["disk_full"]
 VERSION = version("nianbao")
 
 
@@ -74,6 +75,7 @@ class CrawlResult:
     sources: list[SourceSummary]
     processing: str = ""  # what processing the new versions gave (ProcessSummary.line)
     alerts: str = ""  # what the end-of-run notification did (Notified.line)
+    message: str = ""  # the run's message (why it stopped early, if it did)
 
     @property
     def exit_code(self) -> int:
@@ -128,86 +130,23 @@ def replica_proxy(epoch: int | None) -> Iterator[str | None]:
         standin.stop()
 
 
-def scrapy_settings(plan: CrawlPlan, run_id: int) -> Settings:
-    """The defaults of crawler/settings.py plus this run's own settings."""
-    settings = Settings()
-    settings.setmodule(default_settings, priority="project")
-    settings.update(
-        {
-            "NIANBAO_ARCHIVE": str(plan.data),
-            "NIANBAO_RUN_ID": run_id,
-            "NIANBAO_PROXY": plan.proxy,
-            "DOWNLOAD_TIMEOUT": plan.tuning.timeout,
-            "RETRY_TIMES": plan.tuning.retries,
-            "LOG_INSTALL_ROOT_HANDLER": False,  # the command line owns logging
-        },
-        priority="cmdline",
-    )
-    launch = dict(default_settings.PLAYWRIGHT_SETTINGS["PLAYWRIGHT_LAUNCH_OPTIONS"])
-    launch["executable_path"] = chromium_path()
-    if plan.proxy:
-        launch["proxy"] = {"server": plan.proxy}
-    # cmdline priority beats the JS families' custom_settings
-    settings.set("PLAYWRIGHT_LAUNCH_OPTIONS", launch, priority="cmdline")
-    if not plan.polite:  # loopback replica: no one to be polite to
-        settings.update(
-            {
-                "DOWNLOAD_DELAY": 0,
-                "AUTOTHROTTLE_ENABLED": False,
-                "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-            },
-            priority="cmdline",
-        )
-    for name, value in plan.overrides.items():  # the user's -s, but never the run's own
-        if not name.startswith("NIANBAO_"):
-            settings.set(name, value, priority="cmdline")
-    return settings
-
-
-@dataclass(frozen=True, slots=True)
-class HashJob:
-    """What a text-hash worker gets: a stored file, its type and charset."""
-
-    path: Path
-    media_type: str
-    charset: str | None
-
-
-def _hash_blob(job: HashJob) -> str:
-    """Worker task: the normalised-text hash of one stored file."""
-    return text_sha256(job.path.read_bytes(), job.media_type, job.charset)
-
-
-def hash_new_texts(archive: Archive, run_id: int) -> int:
-    """Text hashes of the run's new versions, parsed in sandboxed workers."""
-    pending = pending_texts(archive.db, run_id)
-    tasks = [
-        HashJob(archive.blobs.path(p.sha256), p.media_type, p.charset) for p in pending
-    ]
-    for item, outcome in zip(pending, map_isolated(_hash_blob, tasks), strict=True):
-        store_text(
-            archive.db,
-            item.version_id,
-            outcome.value if outcome.ok else None,
-            "ok" if outcome.ok else outcome.error[:500],
-        )
-    return len(pending)
-
-
-def _spider_groups(sources: list[Source]) -> dict[str, list[Source]]:
-    groups: dict[str, list[Source]] = defaultdict(list)
-    for source in sources:
-        groups[source.family].append(source)
-    return groups
-
-
 def run_crawl(plan: CrawlPlan) -> CrawlResult:
-    """Crawl ``plan.sources`` into the archive in ``plan.data``.
+    """Crawl ``plan.sources`` into the archive in ``plan.data``: one run, start to end.
+
+    The crawl, then (unless it was interrupted) the analysis: text hashes, parsing,
+    events; then the run's status and counts; then its alerts. An interrupted run
+    writes no events and ends no source's baseline: the next run settles it.
 
     :raises archive.db.ArchiveLocked: when another crawl holds the archive.
     """
     lock = CrawlLock(plan.data)
     lock.acquire(plan.target)
+    try:
+        require_free(plan.data, plan.tuning.min_free_mb)
+        check_archive(plan.data)  # a damaged archive is refused before any write
+    except (DiskFull, ArchiveCorrupt):
+        lock.release()
+        raise
     archive = open_archive(plan.data)
     try:
         archive.blobs.clear_temporary()
@@ -220,53 +159,104 @@ def run_crawl(plan: CrawlPlan) -> CrawlResult:
             sources=ids,
             crawler_version=VERSION,
         )
-        known = known_documents(archive.db, ids)
-        lists = known_lists(archive.db, ids)
-        settings = scrapy_settings(plan, run_id)
-        process = CrawlerProcess(settings)
-        for family, group in _spider_groups(plan.sources).items():
-            process.crawl(
-                process.spider_loader.load(family),  # the spider named after the family
-                sources=group,
-                run_id=run_id,
-                crawler_version=VERSION,
-                known={
-                    u: d
-                    for u, d in known.items()
-                    if d.source_id in {s.id for s in group}
-                },
-                lists=lists,
-            )
-        wall, cpu = time.monotonic(), time.process_time()
-        process.start()
-        crawl_seconds = time.monotonic() - wall
-        crawl_cpu_seconds = time.process_time() - cpu
-        wall = time.monotonic()
-        hashed = hash_new_texts(archive, run_id)
-        processed = process_versions(archive)
-        events = settle_run(archive.db, run_id, ids)
-        timing = RunTiming(crawl_seconds, crawl_cpu_seconds, time.monotonic() - wall)
-        summaries = source_summaries(archive.db, run_id, ids)
-        status = run_status(summaries)
-        counts = finish_run(
-            archive.db,
-            run_id,
-            status,
-            events,
-            f"{hashed} new texts hashed; {processed.line()}",
-            timing,
-        )
-        return CrawlResult(
-            run_id,
-            status,
-            counts,
-            summaries,
-            processed.line(),
-            _notify(archive, run_id, plan),
-        )
+        try:
+            return _run(archive, plan, run_id, ids)
+        except Interrupted as stop:  # Ctrl-C or SIGTERM after the crawl phase
+            return _interrupted(archive, run_id, ids, str(stop))
+        except (OSError, sqlite3.Error) as exc:
+            if not is_disk_full(exc):
+                raise
+            return _disk_full(archive, plan, run_id, ids, f"the disk is full: {exc}")
     finally:
         archive.close()
         lock.release()
+
+
+def _run(archive: Archive, plan: CrawlPlan, run_id: int, ids: list[str]) -> CrawlResult:
+    known = known_documents(archive.db, ids)
+    lists = known_lists(archive.db, ids)
+    fetched = fetch(plan, run_id, VERSION, known, lists)
+    if fetched.interrupted:
+        return _interrupted(archive, run_id, ids, fetched.interrupted)
+    if fetched.disk_full:
+        why = f"the disk is full: the crawl stopped early ({fetched.early_stop})"
+        return _disk_full(archive, plan, run_id, ids, why)
+    wall = time.monotonic()
+    with raising("the analysis of the crawl"):
+        hashed = hash_new_texts(archive, run_id)
+        processed = process_versions(archive)
+        events = settle_run(archive.db, run_id, ids)
+    timing = RunTiming(fetched.seconds, fetched.cpu_seconds, time.monotonic() - wall)
+    summaries = source_summaries(archive.db, run_id, ids)
+    status = run_status(summaries)
+    message = f"{hashed} new texts hashed; {processed.line()}"
+    if fetched.early_stop:
+        status = "partial" if status == "complete" else status
+        message = f"the crawl stopped early ({fetched.early_stop}); {message}"
+    counts = finish_run(archive.db, run_id, status, events, message, timing)
+    with deferred(f"the alerts of run {run_id}"):
+        alerts = _notify(archive, run_id, plan)
+        if status == "complete":
+            _back_up(archive, run_id)
+    return CrawlResult(
+        run_id, status, counts, summaries, processed.line(), alerts, message
+    )
+
+
+def _back_up(archive: Archive, run_id: int) -> None:
+    """The rotating backup after a complete run (DATA/backups); a failure is logged
+    (and the backup told missing blobs are logged), never fails the run."""
+    try:
+        made = backup_archive(archive.root, run_id)
+    except (BackupError, ArchiveCorrupt) as exc:
+        logger.error("no backup after run %s: %s", run_id, exc)
+        return
+    logger.info("backup: %s", made.line())
+    if made.missing_blobs:
+        logger.error(
+            "run %s: the archive references %d files missing from its blob store: %s",
+            run_id,
+            len(made.missing_blobs),
+            ", ".join(made.missing_blobs[:3]),
+        )
+
+
+def _interrupted(
+    archive: Archive, run_id: int, ids: list[str], reason: str
+) -> CrawlResult:
+    """Record the run as interrupted; nothing else (the next run settles it)."""
+    return _stopped(archive, run_id, ids, "interrupted", reason)
+
+
+def _disk_full(
+    archive: Archive, plan: CrawlPlan, run_id: int, ids: list[str], reason: str
+) -> CrawlResult:
+    """Record a run stopped by a full disk, and tell, as far as the disk allows."""
+    from alerts.notify import disk_full
+
+    result = _stopped(archive, run_id, ids, "disk_full", reason)
+    try:
+        result.alerts = disk_full(archive, plan.config.alerts, run_id, reason).line()
+    except (OSError, sqlite3.Error) as exc:  # the disk may not take even that
+        logger.error("the disk-full alert could not be queued: %s", exc)
+        result.alerts = f"not queued: {exc}"
+    return result
+
+
+def _stopped(
+    archive: Archive, run_id: int, ids: list[str], status: RunStatus, reason: str
+) -> CrawlResult:
+    """Record a run that stopped early; nothing else: the next run settles it, as it
+    settles a run that was killed. On a full disk even this may fail: the next run
+    then finds the run still ``running`` and marks it interrupted."""
+    message = f"{reason}; the next run settles what this one stored"
+    try:
+        counts = finish_run(archive.db, run_id, status, 0, message)
+    except (OSError, sqlite3.Error) as exc:
+        logger.error("run %s could not be closed: %s", run_id, exc)
+        counts = RunCounts(0, 0, 0, 0, 0, 0, 0)
+    summaries = source_summaries(archive.db, run_id, ids)
+    return CrawlResult(run_id, status, counts, summaries, message=message)
 
 
 def _notify(archive: Archive, run_id: int, plan: CrawlPlan) -> str:
@@ -317,6 +307,8 @@ def summary_table(result: CrawlResult) -> str:
         f"run {result.run_id} {result.status}: {c.requests} fetches, {megabytes:.1f} MB, "
         f"{c.new_versions} new files, {c.events} events, {c.failures} failed"
     )
+    if result.status != "complete" and result.message:
+        lines.append(f"why: {result.message}")
     if result.processing:
         lines.append(f"processed: {result.processing}")
     if result.alerts:

@@ -21,10 +21,13 @@ from archive.derived import (
     replace_year_checks,
     store_parse,
 )
+from archive.history import PendingText, compared_texts, pending_texts, store_text
 from processors.checks import ADVISORY, check_across_years
+from processors.document import ReadError
 from processors.identity import Hints
 from processors.parse import PROCESSOR_VERSION, Parsed, parse
 from processors.tables import Tables
+from processors.text import hash_scheme, text_sha256
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -72,6 +75,108 @@ def _job(archive: Archive, task: ParseTask) -> ParseJob:
     return ParseJob(
         archive.blobs.path(task.sha256), task.media_type, task.charset, hints
     )
+
+
+@dataclass(frozen=True, slots=True)
+class HashJob:
+    """What a text-hash worker gets: a stored file, its type and charset."""
+
+    path: Path
+    media_type: str
+    charset: str | None
+
+
+def _hash_blob(job: HashJob) -> str:
+    """Worker task: the normalised-text hash of one stored file."""
+    return text_sha256(job.path.read_bytes(), job.media_type, job.charset)
+
+
+def hash_new_texts(
+    archive: Archive, run_id: int, limits: ParseLimits | None = None
+) -> int:
+    """Text hashes of the run's new versions (and of interrupted runs before it),
+    computed in sandboxed workers under the same limits as parsing."""
+    limits = limits or ParseLimits.from_env()
+    pending = pending_texts(archive.db, run_id)
+    _hash_texts(archive, pending, limits)
+    _rehash_other_schemes(archive, run_id, limits)
+    return len(pending)
+
+
+def _hash_texts(
+    archive: Archive, pending: list[PendingText], limits: ParseLimits
+) -> None:
+    """Hash each version's text in the sandbox and store the hash (or why not)."""
+    jobs = [
+        HashJob(archive.blobs.path(p.sha256), p.media_type, p.charset) for p in pending
+    ]
+    outcomes = map_isolated(
+        _hash_blob,
+        jobs,
+        timeout=limits.timeout,
+        memory_mb=limits.memory_mb,
+        workers=limits.workers,
+    )
+    for item, outcome in zip(pending, outcomes, strict=True):
+        store_text(
+            archive.db,
+            item.version_id,
+            outcome.value if outcome.ok else None,
+            "ok" if outcome.ok else outcome.error[:500],
+        )
+
+
+def _rehash_other_schemes(archive: Archive, run_id: int, limits: ParseLimits) -> None:
+    """Hash a previous version again when its stored hash is of another scheme than
+    its successor's (a scan hashed as empty text before page images counted): two
+    hashes of different schemes say nothing about each other, and compared as they
+    are they would make an upgrade look like a change. Once per version."""
+    stale = [
+        pair.previous
+        for pair in compared_texts(archive.db, run_id)
+        if hash_scheme(pair.previous_hash) != hash_scheme(pair.new_hash)
+    ]
+    if not stale:
+        return
+    logger.info(
+        "hashing %d earlier versions again (another text-hash scheme)", len(stale)
+    )
+    _hash_texts(archive, stale, limits)
+
+
+class ParseFailed(RuntimeError):
+    """A file could not be parsed (the message says why: unreadable, timeout, memory)."""
+
+
+def _parse_file(path: Path) -> Parsed | str:
+    """Worker task: one local file, parsed; a ReadError comes back as its message."""
+    try:
+        return parse(path.read_bytes())
+    except ReadError as exc:
+        return str(exc)
+
+
+def parse_isolated(path: Path, limits: ParseLimits | None = None) -> Parsed:
+    """``nianbao parse``: one file parsed in a worker with the crawl's limits.
+
+    :raises ParseFailed: for a file no reader understands, or one that takes too
+        long or too much memory (the worker is killed).
+    """
+    limits = limits or ParseLimits.from_env()
+    (outcome,) = map_isolated(
+        _parse_file,
+        [path],
+        timeout=limits.timeout,
+        memory_mb=limits.memory_mb,
+        workers=1,
+    )
+    if not outcome.ok:
+        raise ParseFailed(f"parsing stopped: {outcome.error}")
+    if isinstance(outcome.value, str):
+        raise ParseFailed(outcome.value)
+    if outcome.value is None:  # pragma: no cover - a worker always answers
+        raise ParseFailed("the parse worker gave no result")
+    return outcome.value
 
 
 def process_versions(

@@ -6,8 +6,10 @@ takes down its worker. The pool is rebuilt and the run goes on.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
+import os
 import resource
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -15,6 +17,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
+
+from app.children import die_with_parent
+from archive.db import held_lock_fds
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -45,12 +50,27 @@ def _limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _start_worker(megabytes: int, lock_fds: tuple[int, ...]) -> None:
+    """A worker: dies with the process that started it, holds none of its locks,
+    and is limited in memory.
+
+    A forked worker inherits the crawl's descriptors, the archive's ``crawl.lock``
+    among them; a worker that outlived a killed crawl used to keep that lock, and
+    every later crawl refused to start.
+    """
+    die_with_parent()
+    for fd in lock_fds:
+        with contextlib.suppress(OSError):
+            os.close(fd)
+    _limit_memory(megabytes)
+
+
 def _pool(workers: int, memory_mb: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork"),
-        initializer=_limit_memory,
-        initargs=(memory_mb,),
+        initializer=_start_worker,
+        initargs=(memory_mb, held_lock_fds()),
     )
 
 
@@ -72,44 +92,71 @@ def map_isolated(
 
     A task that raises gets its exception text; one that runs out of time or memory
     (its worker is killed or dies) gets ``timeout`` or ``worker died``, and the tasks
-    that were running beside it are retried alone.
+    that were running beside it are retried alone. On Ctrl-C or SIGTERM (anything
+    raised here) the workers are killed before it propagates.
     """
     outcomes: list[Outcome[Result] | None] = [None] * len(tasks)
     pending = list(range(len(tasks)))
+    limits = _Limits(timeout, memory_mb)
     while pending:
         pool = _pool(workers, memory_mb)
-        futures = [(i, pool.submit(fn, tasks[i])) for i in pending]
-        retry: list[int] = []
-        broken = False
-        for i, future in futures:
-            if broken:
-                retry.append(i)
-                continue
-            try:
-                outcomes[i] = Outcome(True, future.result(timeout=timeout))
-            except (FutureTimeout, BrokenProcessPool) as exc:
-                broken = True
-                if (
-                    workers > 1
-                ):  # not necessarily this task's fault: find out one at a time
-                    retry.append(i)
-                else:
-                    why = (
-                        f"timeout after {timeout:.0f} s"
-                        if isinstance(exc, FutureTimeout)
-                        else "worker died (memory limit or crash)"
-                    )
-                    outcomes[i] = Outcome(False, error=why)
-            except MemoryError:
-                outcomes[i] = Outcome(
-                    False, error=f"out of memory (limit {memory_mb} MB)"
-                )
-            except Exception as exc:  # the task's own error, reported not raised
-                outcomes[i] = Outcome(False, error=f"{type(exc).__name__}: {exc}")
-        if broken:
+        try:
+            pending, broken = _round(
+                fn, tasks, pending, outcomes, pool, limits, workers
+            )
+        except BaseException:  # no worker outlives the run
+            _kill(pool)
+            raise
+        if broken:  # a worker died or hung: the rest, one at a time
             _kill(pool)
             workers = 1
         else:
             pool.shutdown()
-        pending = retry
     return [o if o is not None else Outcome(False, error="not run") for o in outcomes]
+
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    timeout: float
+    memory_mb: int
+
+
+def _round(
+    fn: Callable[[Task], Result],
+    tasks: Sequence[Task],
+    pending: list[int],
+    outcomes: list[Outcome[Result] | None],
+    pool: ProcessPoolExecutor,
+    limits: _Limits,
+    workers: int,
+) -> tuple[list[int], bool]:
+    """Run the ``pending`` tasks on ``pool``, filling ``outcomes``; return the tasks
+    to retry alone (those beside a task that hung or killed its worker), and whether
+    the pool broke."""
+    futures = [(i, pool.submit(fn, tasks[i])) for i in pending]
+    retry: list[int] = []
+    broken = False
+    for i, future in futures:
+        if broken:
+            retry.append(i)
+            continue
+        try:
+            outcomes[i] = Outcome(True, future.result(timeout=limits.timeout))
+        except (FutureTimeout, BrokenProcessPool) as exc:
+            broken = True
+            if workers > 1:  # not necessarily this task's fault
+                retry.append(i)
+                continue
+            why = (
+                f"timeout after {limits.timeout:.0f} s"
+                if isinstance(exc, FutureTimeout)
+                else "worker died (memory limit or crash)"
+            )
+            outcomes[i] = Outcome(False, error=why)
+        except MemoryError:
+            outcomes[i] = Outcome(
+                False, error=f"out of memory (limit {limits.memory_mb} MB)"
+            )
+        except Exception as exc:  # the task's own error, reported not raised
+            outcomes[i] = Outcome(False, error=f"{type(exc).__name__}: {exc}")
+    return retry, broken

@@ -29,9 +29,11 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
-from app.config import ConfigError
-from archive.db import ArchiveLocked, CrawlLock
+from alerts.notify import between_runs
+from app.config import ConfigError, load_config
+from archive.db import DB_NAME, ArchiveLocked, CrawlLock, open_archive
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -44,11 +46,19 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 JOB_ID = "nianbao-nightly"
+HEALTH_JOB_ID = "nianbao-health"
 STORE_NAME = "scheduler.db"
 LOCK_NAME = "scheduler.lock"
 # A skipped cycle's status: what `nianbao crawl` exits with when another crawl holds the archive.
 SKIPPED = 1
-CRAWL_STATUS = {0: "complete", 1: "error", 3: "partial", 4: "failed", 5: "interrupted"}
+CRAWL_STATUS = {
+    0: "complete",
+    1: "error",
+    3: "partial",
+    4: "failed",
+    5: "interrupted",
+    6: "disk full",
+}
 CRON_DAYS = ("sun", "mon", "tue", "wed", "thu", "fri", "sat")
 
 
@@ -224,6 +234,54 @@ def _wait_for_crawl(command: list[str]) -> int:
             RUNNING.children.discard(child)
 
 
+def check_between_runs(data: str, config: str | None) -> None:
+    """The health job: the stale-archive alert and delivery retries, on the
+    scheduler's own clock (a crawl that hangs or never starts cannot say so itself).
+
+    Skipped while a crawl holds the archive: the crawl does the same at its end.
+    """
+    root = Path(data)
+    if not (root / DB_NAME).exists():
+        return
+    lock = CrawlLock(root)
+    try:
+        lock.acquire("nianbao schedule: health check")
+    except ArchiveLocked:
+        logger.debug("health check skipped: a crawl holds the archive")
+        return
+    try:
+        settings = load_config(root, config)
+        archive = open_archive(root)
+        try:
+            done = between_runs(archive, settings.alerts)
+        finally:
+            archive.close()
+    except ConfigError as exc:
+        logger.error("health check: %s", exc)
+        return
+    finally:
+        lock.release()
+    if done.queued or done.sent or done.failed:
+        logger.warning("health check: %s", done.line())
+
+
+def add_health_job(
+    scheduler: BackgroundScheduler, args: list[Any], minutes: float
+) -> Job:
+    """The health job: now, then every ``minutes``."""
+    return scheduler.add_job(
+        check_between_runs,
+        IntervalTrigger(minutes=minutes),
+        args=args,
+        id=HEALTH_JOB_ID,
+        name="nianbao health check",
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(scheduler.timezone),
+    )
+
+
 def run_once(data: Path, config: Config) -> int:
     """`nianbao schedule --once`: one cycle now; the crawl's exit status."""
     path = str(config.path.resolve()) if config.path else None
@@ -318,6 +376,7 @@ def start_scheduler(data: Path, config: Config) -> BackgroundScheduler:
     path = str(config.path.resolve()) if config.path else None
     args = [str(data), path, list(config.schedule.crawl_args)]
     job = add_nightly_job(scheduler, trigger, args, config.schedule.misfire_grace_hours)
+    add_health_job(scheduler, args[:2], config.schedule.health_minutes)
     due = job.next_run_time
     if due is not None and due < datetime.now(trigger.timezone):
         logger.info(

@@ -11,7 +11,6 @@ still up) and receives SIGTERM if its parent dies.
 from __future__ import annotations
 
 import collections
-import ctypes
 import logging
 import os
 import re
@@ -22,6 +21,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from app.children import die_with_parent
+
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
@@ -29,7 +30,6 @@ LISTENING = re.compile(r"listening on (http://127\.0\.0\.1:\d+)")
 NO_REPLICA = "No module named replica"
 logger = logging.getLogger("replica")
 KEPT_LINES = 200  # of the replica's output, for error messages and tests
-PR_SET_PDEATHSIG = 1
 
 
 class ReplicaUnavailable(RuntimeError):
@@ -67,8 +67,7 @@ class StandIn:
 
 
 def _die_with_parent() -> None:  # pragma: no cover - runs in the child before exec
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+    die_with_parent(signal.SIGTERM)  # SIGTERM: the replica stops cleanly
 
 
 def start_replica(

@@ -58,7 +58,7 @@ class BlobStore:
             if directory is not None:
                 touched.add(directory)
         for directory in touched:
-            _fsync_dir(directory)
+            fsync_path(directory)
         return digests
 
     def _write(self, data: bytes) -> tuple[str, Path | None]:
@@ -93,8 +93,9 @@ class BlobStore:
         )
 
 
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Flush a file or a directory (its entries: a rename is durable only then)."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

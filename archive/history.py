@@ -9,7 +9,9 @@ are known. Event kinds:
   document went back to an older content);
 * ``republished`` — the bytes changed, the text did not (a PDF re-saved);
 * ``removed`` — not listed for ``REMOVAL_RUNS`` consecutive runs whose listing was
-  complete; ``restored`` — listed again after that;
+  complete (all list pages read, and not far fewer reports than before), and its
+  files answer 404/410; ``delisted`` — the same, but its files still answer;
+  ``restored`` — listed again after either;
 * ``fetch_failed`` — a fetch that failed (5xx, timeout, WAF, soft 404, truncated…):
   never a version, a change or a removal.
 """
@@ -25,8 +27,16 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
 REMOVAL_RUNS = 3
+DROP_RATIO = 0.5  # a listing down to less than half of before…
+DROP_MIN = 3  # …by 3 reports or more is a degraded listing, not removals
 EventKind = Literal[
-    "new_report", "changed", "republished", "removed", "restored", "fetch_failed"
+    "new_report",
+    "changed",
+    "republished",
+    "removed",
+    "delisted",
+    "restored",
+    "fetch_failed",
 ]
 
 
@@ -40,11 +50,16 @@ class PendingText:
     charset: str | None
 
 
+STOPPED = ("interrupted", "disk_full")  # runs that ended before their events
+
+
 def runs_to_settle(db: Database, run_id: int) -> list[int]:
-    """This run, and any interrupted run whose new versions never got their events."""
+    """This run, and any run stopped early (interrupted, killed, on a full disk) whose
+    new versions never got their events."""
     rows = db.execute(
-        "SELECT id FROM runs WHERE status = 'interrupted' AND settled_by IS NULL AND id < ? ORDER BY id",
-        [run_id],
+        "SELECT id FROM runs WHERE status IN (?, ?) AND settled_by IS NULL AND id < ?"
+        " ORDER BY id",
+        [*STOPPED, run_id],
     ).fetchall()
     return [r[0] for r in rows] + [run_id]
 
@@ -63,6 +78,30 @@ def pending_texts(db: Database, run_id: int) -> list[PendingText]:
         runs,
     ).fetchall()
     return [PendingText(*row) for row in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class ComparedText:
+    """A new version's text hash beside its previous version's (to compare them)."""
+
+    previous: PendingText  # the previous version, as a task to hash it again
+    previous_hash: str
+    new_hash: str
+
+
+def compared_texts(db: Database, run_id: int) -> list[ComparedText]:
+    """The versions of this run (and of runs stopped before it) that have a previous
+    version, with both text hashes: the pairs the run's events will compare."""
+    runs = runs_to_settle(db, run_id)
+    rows = db.execute(
+        f"""SELECT p.id, p.sha256, p.media_type, c.used_charset, p.text_sha256, v.text_sha256
+           FROM versions v JOIN versions p ON p.id = v.previous_version_id
+           JOIN captures c ON c.id = p.first_capture_id
+           WHERE v.first_seen_run IN ({_marks(runs)})
+             AND v.text_sha256 IS NOT NULL AND p.text_sha256 IS NOT NULL""",  # noqa: S608
+        runs,
+    ).fetchall()
+    return [ComparedText(PendingText(*row[:4]), row[4], row[5]) for row in rows]
 
 
 def store_text(
@@ -124,6 +163,8 @@ def _version_events(
             "document_id": row["document_id"],
             "version_id": row["id"],
             "source_id": row["source_id"],
+            # Until a source's first complete listing, all it finds is its baseline.
+            "baseline": int(row["source_id"] in first_crawl),
         }
         if row["previous_version_id"] is None:
             if row["first_seen_run"] in runs:
@@ -132,11 +173,12 @@ def _version_events(
                     events.add(
                         "new_report",
                         f"new report: {_label(row)} ({row['url']})",
-                        baseline=int(row["source_id"] in first_crawl),
                         **ids,
                     )
-            else:
+            elif not _linked_before(db, row["url"], min(runs)):
                 events.add("changed", f"new file in {_label(row)}: {row['url']}", **ids)
+            # else: a file the report linked before, fetched only now (its earlier
+            # fetches failed): late, not a change
             continue
         ids["previous_version_id"] = row["previous_version_id"]
         if row["text_sha256"] and row["text_sha256"] == row["previous_text"]:
@@ -164,14 +206,68 @@ def _version_events(
         )
 
 
+def _linked_before(db: Database, url: str, run_id: int) -> bool:
+    """Was ``url`` asked for (and failed) before ``run_id``?"""
+    found = db.execute(
+        "SELECT 1 FROM captures WHERE url = ? AND run_id < ? LIMIT 1", [url, run_id]
+    ).fetchone()
+    return found is not None
+
+
 def complete_listings(db: Database, run_id: int) -> set[str]:
-    """Sources whose list pages were all read this run (so an absence means something)."""
+    """Sources whose list pages were all read this run and listed about as many reports
+    as before (so an absence means something).
+
+    A listing that shrank sharply (:func:`listing_drop`) is not complete: a list page
+    that degraded (a new layout, a wrong charset) must not make its reports "removed".
+    """
     rows = db.execute(
         """SELECT source_id, SUM(outcome = 'failed'), SUM(outcome = 'listed') FROM captures
            WHERE run_id = ? AND kind = 'list' GROUP BY source_id""",
         [run_id],
     ).fetchall()
-    return {source for source, failed, listed in rows if not failed and listed}
+    read = {source for source, failed, listed in rows if not failed and listed}
+    return {source for source in read if listing_drop(db, run_id, source) is None}
+
+
+@dataclass(frozen=True, slots=True)
+class ListingDrop:
+    """A source that listed far fewer reports than in its last complete listing."""
+
+    now: int
+    before: int
+    before_run: int
+
+
+def listing_drop(db: Database, run_id: int, source_id: str) -> ListingDrop | None:
+    """A sharp drop of the reports a source lists, against its last complete listing
+    (``sources.last_successful_run``: a degraded night never becomes the yardstick).
+
+    Sharp: to less than :data:`DROP_RATIO` of before, by at least :data:`DROP_MIN`
+    reports. A report column rarely loses more than a report or two a night; a
+    listing that stays low stays a drop, night after night (and a health alert),
+    until it recovers.
+    """
+    found = db.execute(
+        "SELECT last_successful_run FROM sources WHERE id = ?", [source_id]
+    ).fetchone()
+    before_run = found[0] if found else None
+    if before_run is None or before_run >= run_id:
+        return None
+
+    def listed(run: int) -> int:
+        return int(
+            db.execute(
+                """SELECT COUNT(DISTINCT url) FROM listings
+                   WHERE source_id = ? AND decision = 'report' AND run_id = ?""",
+                [source_id, run],
+            ).fetchone()[0]
+        )
+
+    before, now = listed(before_run), listed(run_id)
+    if now < before * DROP_RATIO and before - now >= DROP_MIN:
+        return ListingDrop(now, before, before_run)
+    return None
 
 
 def _presence_events(
@@ -185,7 +281,7 @@ def _presence_events(
         ):
             ids = {"report_id": row["id"], "source_id": source}
             if row["last_seen_run"] == run_id:
-                if row["status"] == "removed":
+                if row["status"] == "removed":  # removed or delisted
                     events.add("restored", f"listed again: {_label(row)}", **ids)
                 db.execute(
                     "UPDATE reports SET missing_runs = 0, status = 'present' WHERE id = ?",
@@ -200,9 +296,35 @@ def _presence_events(
                 db.execute(
                     "UPDATE reports SET status = 'removed' WHERE id = ?", [row["id"]]
                 )
-                events.add(
-                    "removed", f"not listed for {missing} runs: {_label(row)}", **ids
-                )
+                files = _files_state(db, run_id, row["id"])
+                kind: EventKind = "removed" if files == "gone" else "delisted"
+                text = f"not listed for {missing} runs, {FILES_SAY[files]}"
+                events.add(kind, f"{text}: {_label(row)}", **ids)
+
+
+FILES_SAY = {
+    "gone": "its files gone (404/410)",
+    "answer": "its files still answer",
+    "unchecked": "its files could not be fetched this run",
+}
+
+
+def _files_state(db: Database, run_id: int, report_id: int) -> str:
+    """What this run found of the report's files: all ``gone`` (404/410: the report
+    is ``removed``), some that ``answer`` (it is ``delisted``: off the list, the link
+    alive), or none fetched (``unchecked``: delisted, as far as anyone can tell)."""
+    outcomes = {
+        outcome
+        for (outcome,) in db.execute(
+            """SELECT c.outcome FROM captures c JOIN documents d ON d.id = c.document_id
+               WHERE c.run_id = ? AND d.report_id = ?""",
+            [run_id, report_id],
+        ).fetchall()
+    }
+    if outcomes == {"gone"}:
+        return "gone"
+    answered = {"new_version", "same_bytes", "not_modified", "reverted"}
+    return "answer" if outcomes & answered else "unchecked"
 
 
 def _failure_events(db: Database, run_id: int, events: _Events) -> None:

@@ -537,3 +537,15 @@ def m005_search_order(db: Database) -> None:
     db.execute(
         "CREATE INDEX documents_report ON documents(report_id, current_version_id, role)"
     )
+
+
+@migrations()
+def m006_fetch_evidence(db: Database) -> None:
+    """What a fetch's record needs to say why it is (not) to be trusted (issue 11)."""
+    db.execute(
+        "ALTER TABLE captures ADD COLUMN encoding_suspect INTEGER NOT NULL DEFAULT 0"
+    )  # the declared charset was wrong; decoded by the evidence of the bytes
+    db.execute(
+        "ALTER TABLE captures ADD COLUMN attempts INTEGER"
+    )  # tries of this fetch
+    db.execute("ALTER TABLE captures ADD COLUMN failure_detail TEXT")  # e.g. sizes

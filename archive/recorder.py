@@ -80,6 +80,11 @@ class FetchRecord:
     via: str = "http"
     identity: Identity | None = None
     listed: bool = False  # reached through tonight's listing (the report is present)
+    encoding_suspect: bool = (
+        False  # the declared charset was wrong (decoded by evidence)
+    )
+    attempts: int | None = None  # tries of this fetch, retries included
+    failure_detail: str | None = None  # what the failure's name leaves out
     links: list[tuple[str, str]] | None = (
         None  # files a report page links to (url, text)
     )
@@ -119,6 +124,7 @@ class KnownDocument:
     listing_url: str | None = None
     link_text: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # files the page linked to (url, text)
+    media_type: str | None = None  # of its current version
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,6 +194,9 @@ def _capture_row(
         "link_text": record.link_text,
         "via": record.via,
         "crawler_version": record.crawler_version,
+        "encoding_suspect": int(record.encoding_suspect),
+        "attempts": record.attempts,
+        "failure_detail": record.failure_detail,
     }
 
 
@@ -415,8 +424,9 @@ def known_documents(db: Database, source_ids: list[str]) -> dict[str, KnownDocum
     rows = db.execute(
         f"""SELECT d.url, r.source_id, d.role, r.body, r.year, r.title, r.region, r.level,
                    r.published, r.identity_note, d.etag, d.last_modified, d.listing_url,
-                   d.link_text, d.links
+                   d.link_text, d.links, v.media_type
             FROM documents d JOIN reports r ON r.id = d.report_id
+            LEFT JOIN versions v ON v.id = d.current_version_id
             WHERE r.source_id IN ({marks})""",  # noqa: S608
         source_ids,
     ).fetchall()
@@ -425,7 +435,7 @@ def known_documents(db: Database, source_ids: list[str]) -> dict[str, KnownDocum
         url, source_id, role, body, year, title, region, level, published, note = row[
             :10
         ]
-        etag, last_modified, listing_url, link_text, links = row[10:]
+        etag, last_modified, listing_url, link_text, links, media_type = row[10:]
         out[url] = KnownDocument(
             url=url,
             source_id=source_id,
@@ -436,6 +446,7 @@ def known_documents(db: Database, source_ids: list[str]) -> dict[str, KnownDocum
             listing_url=listing_url,
             link_text=link_text,
             links=tuple((u, t) for u, t in json.loads(links or "[]")),
+            media_type=media_type,
         )
     return out
 

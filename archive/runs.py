@@ -93,7 +93,9 @@ def _one(db: Database, sql: str, params: list[Any]) -> int:
     return int(db.execute(sql, params).fetchone()[0] or 0)
 
 
-RunStatus = Literal["running", "complete", "partial", "failed", "interrupted"]
+RunStatus = Literal[
+    "running", "complete", "partial", "failed", "interrupted", "disk_full"
+]
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,6 +7,8 @@ results also go to bench/results/latest.json. Takes a few minutes; `--repetition
 for a quick look. B7 builds a synthetic archive of `--reports` reports and times the
 search through Datasette against sqlite3; `--only search` runs just that.
 `--only startup` times the replica's own start-up from a cold and a warm cache.
+`--only fuzz [--fuzz-count 10000]` runs mutated reports through the parse sandbox
+(bench/fuzz.py) and counts the outcomes.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING
 
 from app.standin import start_replica
 from bench.crawl_bench import b1_throughput, b3_incremental
+from bench.fuzz import fuzz_lines, run_fuzz
 from bench.measure import PYTHON, ROOT, pinned
 from bench.search_bench import b7_lines, b7_search
 from bench.startup_bench import startup, startup_lines
@@ -32,7 +35,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 RESULTS = ROOT / "bench" / "results"
-BENCHES = ("crawl", "store", "search", "startup")
+DEFAULT_BENCHES = ("crawl", "store", "search", "startup")
+BENCHES = (*DEFAULT_BENCHES, "fuzz")  # fuzz (10 minutes or more) only when asked for
 
 
 @contextmanager
@@ -62,7 +66,10 @@ def main() -> None:
         action="append",
         choices=BENCHES,
         help="run only these (crawl: B1 B3, store: B4, search: B7, "
-        "startup: the replica's start-up); repeatable",
+        "startup: the replica's start-up, fuzz: mutated reports); repeatable",
+    )
+    parser.add_argument(
+        "--fuzz-count", type=int, default=10_000, help="fuzz: mutated files to parse"
     )
     parser.add_argument(
         "--reports",
@@ -79,7 +86,7 @@ def main() -> None:
         help="B7: build the archive here and keep it; reuse it if it is there",
     )
     args = parser.parse_args()
-    chosen = set(args.only or BENCHES)
+    chosen = set(args.only or DEFAULT_BENCHES)
     started = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
     results: dict[str, object] = {}
@@ -104,6 +111,10 @@ def main() -> None:
             b7 = b7_search(args.reports, args.samples, scratch, args.search_archive)
             results["b7"] = b7.as_record()
             lines += b7_lines(b7)
+        if "fuzz" in chosen:
+            fuzzed = run_fuzz(args.fuzz_count)
+            results["fuzz"] = fuzzed.as_record()
+            lines += fuzz_lines(fuzzed)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print(

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
+
+from scrapy.http import TextResponse
+from w3lib.encoding import html_body_declared_encoding
 
 if TYPE_CHECKING:
     from scrapy import Request
@@ -48,6 +52,74 @@ class FetchTimingMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         request.meta["fetch_ended"] = utc_now()
         return response
+
+
+class CharsetMiddleware:
+    """Decode pages by the evidence of their bytes, not by what the server claims.
+
+    Scrapy trusts the Content-Type header's charset over the page's ``<meta>``; a
+    server that says UTF-8 and serves GBK gives garbled titles, and a list page whose
+    titles are garbled lists no report (and then every report looks removed). So a
+    page that does not decode cleanly with the charset Scrapy chose is decoded with
+    the best of: the ``<meta>`` charset, UTF-8 when the bytes are valid UTF-8, and
+    GB18030 (a superset of GBK and GB2312); the capture is flagged
+    ``encoding_suspect``. The bytes stored are never touched.
+    """
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not isinstance(response, TextResponse) or not response.body:
+            return response
+        chosen = response.encoding
+        best = better_charset(response.body, chosen, declared_charset(response))
+        if best is None:
+            return response
+        request.meta["encoding_suspect"] = f"{chosen} → {best}"
+        return response.replace(encoding=best)
+
+
+def declared_charset(response: TextResponse) -> str | None:
+    """The charset the page itself declares in ``<meta>`` (None without one)."""
+    found = html_body_declared_encoding(response.body)
+    return str(found) if found else None
+
+
+def better_charset(body: bytes, chosen: str, meta: str | None) -> str | None:
+    """A charset that decodes ``body`` better than ``chosen`` does (None: keep it).
+
+    Valid UTF-8 with non-ASCII text is UTF-8 (other charsets almost never produce
+    it); otherwise the candidate with the fewest undecodable bytes wins, and only
+    when ``chosen`` leaves more than a few.
+    """
+    if codecs.lookup(chosen).name != "utf-8" and _is_utf8(body):
+        return "utf-8"
+    errors = _undecodable(body, chosen)
+    if errors <= max(2, len(body) // 2000):  # a stray bad byte is not a wrong charset
+        return None
+    candidates = [c for c in (meta, "gb18030", "utf-8") if c and _known(c)]
+    best = min(candidates, key=lambda c: _undecodable(body, c))
+    return best if _undecodable(body, best) < errors // 4 else None
+
+
+def _known(charset: str) -> bool:
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        return False
+    return True
+
+
+def _is_utf8(body: bytes) -> bool:
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return not text.isascii()
+
+
+def _undecodable(body: bytes, charset: str) -> int:
+    """How many replacement characters decoding ``body`` as ``charset`` gives."""
+    name = "gb18030" if charset.lower() in ("gb2312", "gbk") else charset
+    return body.decode(name, errors="replace").count("\ufffd")
 
 
 DECORATION = frozenset({"image", "stylesheet", "font", "media"})

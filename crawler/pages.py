@@ -6,8 +6,10 @@ arrays, and the signs of a WAF challenge, a soft 404 or a blank throttle page.
 
 from __future__ import annotations
 
+import io
 import json
 import re
+import zipfile
 from dataclasses import dataclass
 
 import lxml.html
@@ -31,6 +33,25 @@ DOCUMENT_LINK = re.compile(
 SOFT_404 = re.compile(
     r"页面不存在|您访问的页面不存在|页面已被删除|找不到页面|暂无年报信息|暂无数据|文件不存在|404 Not Found"
 )
+# A short page that asks the visitor to pass a check first (WAFs and anti-bot pages).
+CHALLENGE = re.compile(
+    r"访问受限|安全验证|请开启\s*JavaScript|请启用\s*JavaScript|人机验证|访问过于频繁|"
+    r"拒绝访问|Access Denied|请输入验证码",
+    re.I,
+)
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+FILE_TYPES = {
+    "pdf": "application/pdf",
+    "docx": DOCX,
+    "doc": "application/msword",
+    "wps": "application/msword",
+    "xls": "application/vnd.ms-excel",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ofd": "application/ofd",
+    "zip": "application/zip",
+    "rar": "application/vnd.rar",
+}
+EXTENSION = re.compile(r"\.(pdf|docx?|wps|xlsx?|ofd|zip|rar)(?:[?#]|$)", re.I)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,7 +160,13 @@ def js_file_links(html: str) -> list[Link]:
 def problem(
     status: int, headers: dict[str, str], body: bytes, media_type: str
 ) -> str | None:
-    """Why a response that arrived is not the content it claims to be (None if it is)."""
+    """Why a response that arrived is not the content it claims to be (None if it is).
+
+    ``waf_*`` (a WAF's challenge), ``blank_page``, ``soft_404`` (a 200 that says the
+    page does not exist), ``soft_error`` (a 200 that says access is refused until a
+    check is passed) or ``truncated`` (a body HTTP cannot vouch for whose format ends
+    early: see :func:`cut_short`).
+    """
     lowered = {k.lower(): v for k, v in headers.items()}
     head = body[:20000]
     if status in (412, 521, 512) or b"$_ts" in head or b"__jsl_clearance" in head:
@@ -148,9 +175,67 @@ def problem(
         return "blank_page" if "safedog" not in str(lowered).lower() else "waf_safedog"
     if media_type == "text/html" and len(body) < 30000:
         text = re.sub(r"<[^>]+>", "", decode(body))
-        if SOFT_404.search(text) and len(text.strip()) < 4000:
-            return "soft_404"
+        if len(text.strip()) < 4000:
+            if SOFT_404.search(text):
+                return "soft_404"
+            if CHALLENGE.search(text):
+                return "soft_error"
+    if status == 200 and cut_short(lowered, body, media_type):
+        return "truncated"
     return None
+
+
+def expected_type(url: str) -> str | None:
+    """The document type a link's file name promises (``.pdf`` → PDF), else None."""
+    found = EXTENSION.search(url)
+    return FILE_TYPES.get(found.group(1).lower()) if found else None
+
+
+def mistyped(url: str, media_type: str, known_type: str | None = None) -> bool:
+    """A web page where a document was due: the link (or the file's earlier
+    versions) say PDF, Word…, the bytes are HTML (an error or challenge page)."""
+    expected = known_type or expected_type(url)
+    return (
+        expected is not None
+        and not expected.startswith("text/")
+        and media_type.startswith("text/")
+    )
+
+
+def cut_short(headers: dict[str, str], body: bytes, media_type: str) -> bool:
+    """A body cut off on the way, which HTTP could not tell.
+
+    With a Content-Length, Scrapy itself refuses a shorter body; a chunked answer cut
+    off is refused too. A body without one ends where the connection closed, so its
+    own format must show that it is whole: a PDF ends with ``%%EOF``, a zip (DOCX,
+    XLSX, OFD) with its central directory, an OLE file (DOC, WPS, XLS) on a 512-byte
+    sector, an HTML page with ``</html>`` or ``</body>``.
+
+    :param headers: response headers with lower-case names.
+    """
+    if "content-length" in headers:
+        return False
+    if media_type == "application/pdf":
+        return b"%%EOF" not in body[-2048:]
+    if body.startswith(b"PK\x03\x04"):
+        return not _zip_complete(body)
+    if body.startswith(b"\xd0\xcf\x11\xe0"):
+        return len(body) % 512 != 0
+    if media_type == "text/html":
+        tail = body[-4096:].lower()
+        return b"</html>" not in tail and b"</body>" not in tail
+    return False
+
+
+def _zip_complete(body: bytes) -> bool:
+    if b"PK\x05\x06" not in body[-65_557:]:  # the end of central directory record
+        return False
+    try:
+        with zipfile.ZipFile(io.BytesIO(body)) as archive:
+            archive.infolist()
+    except (zipfile.BadZipFile, ValueError, EOFError):
+        return False
+    return True
 
 
 def decode(body: bytes, charset: str | None = None) -> str:

@@ -17,8 +17,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from scrapy.exceptions import DropItem
+
 from archive.blobs import BlobStore
-from archive.db import BLOB_DIR, DB_NAME, connect
+from archive.db import BLOB_DIR, DB_NAME, connect, is_disk_full
 from archive.recorder import FetchRecord, ListingBatch, Record, record_batch
 
 if TYPE_CHECKING:
@@ -75,10 +77,12 @@ class ArchivePipeline:
         try:
             outcome = await done
         except (sqlite3.Error, OSError) as exc:
-            logger.exception("archive write failed; stopping the crawl")
             engine = self.crawler.engine
             if engine is not None and engine.spider is not None:
                 engine.close_spider(engine.spider, f"archive write failed: {exc}")
+            if is_disk_full(exc):  # one line each: a full disk needs no traceback
+                raise DropItem(f"not archived, the disk is full: {exc}") from exc
+            logger.exception("archive write failed; stopping the crawl")
             raise
         self._count_outcome(item, outcome)
         return item

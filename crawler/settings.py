@@ -46,7 +46,13 @@ DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 DOWNLOADER_MIDDLEWARES = {
-    "crawler.middlewares.ProxyMiddleware": 100,
+    "crawler.middlewares.ProxyMiddleware": 90,
+    # Dropped requests get their own outcome (crawler/guards.py).
+    "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+    "crawler.guards.RobotsRfcMiddleware": 100,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawler.guards.RedirectGuardMiddleware": 600,
+    "crawler.middlewares.CharsetMiddleware": 580,  # after decompression (590)
     "crawler.middlewares.FetchTimingMiddleware": 900,
 }
 ITEM_PIPELINES = {"crawler.pipelines.ArchivePipeline": 300}

@@ -1,8 +1,16 @@
 """The identities a correct report satisfies (勾稽关系), checked on its tables.
 
 Each check names the cells it compared, in Chinese and by key, so a reader can find
-them in the document. Blank cells count as 0 in sums; messages say so where blanks
-were involved. A check whose table is absent is not listed.
+them in the document. Only printed numbers can contradict each other: a blank cell
+(or "-", "/") is *not stated*, not 0, so a comparison that needs one (a column's
+balance, a row's total) is not evaluated, and a row the table lacks keeps every
+comparison that needs it from being evaluated. What could not be evaluated is a
+warning naming the cells, never a failed check. A check is listed (ok or failed)
+when at least one of its comparisons was evaluated; its message then says where it
+was not. A check whose table is absent is neither listed nor warned about.
+
+:func:`evaluate_tables` and :func:`evaluate_across_years` give the checks and those
+warnings; :func:`check_tables` and :func:`check_across_years` the checks alone.
 """
 
 from __future__ import annotations
@@ -32,6 +40,7 @@ IN_FORCE_MIN_SLACK = 2
 EPSILON = 1e-6
 OUTCOMES = "三（一）…（六）"
 APPEAL_PARTS_NAME = " + ".join(schema.COLUMN_NAMES["appeals"][k] for k in APPEAL_PARTS)
+BLANK_MEANS = "a blank cell is not stated, not 0"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,23 +52,36 @@ class Check:
     message: str
 
 
-def check_tables(t: Tables) -> list[Check]:
-    """One check per identity of one report: balance, row_totals, handled_sum, block_totals."""
-    checks: list[Check] = []
+@dataclass(frozen=True, slots=True)
+class Checked:
+    """The checks that could be evaluated, and warnings naming what could not be."""
+
+    checks: tuple[Check, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def evaluate_tables(t: Tables) -> Checked:
+    """The identities of one report: balance, row_totals, handled_sum, block_totals."""
+    found: list[_Result] = []
     if t.applications is not None:
-        checks += [
+        found += [
             _balance(t.applications),
             _row_totals(t.applications),
             _handled_sum(t.applications),
         ]
     if t.appeals is not None:
-        checks.append(_block_totals(t.appeals))
-    return checks
+        found.append(_block_totals(t.appeals))
+    return _checked(found)
 
 
-def check_across_years(
+def check_tables(t: Tables) -> list[Check]:
+    """The checks of :func:`evaluate_tables` that could be evaluated."""
+    return list(evaluate_tables(t).checks)
+
+
+def evaluate_across_years(
     previous: Tables, current: Tables, previous_year: int, current_year: int
-) -> list[Check]:
+) -> Checked:
     """The identities between one body's reports of two consecutive years.
 
     ``carried_over`` (an error) and, under the 2021 template, ``in_force_trend``
@@ -71,9 +93,9 @@ def check_across_years(
         raise ValueError(
             f"years must be consecutive, got {previous_year} and {current_year}"
         )
-    checks: list[Check] = []
+    found: list[_Result] = []
     if previous.applications is not None and current.applications is not None:
-        checks.append(
+        found.append(
             _carried_over(
                 previous.applications, current.applications, previous_year, current_year
             )
@@ -87,11 +109,36 @@ def check_across_years(
             previous.active, current.active, previous_year, current_year
         )
         if trend is not None:
-            checks.append(trend)
-    return checks
+            found.append(trend)
+    return _checked(found)
+
+
+def check_across_years(
+    previous: Tables, current: Tables, previous_year: int, current_year: int
+) -> list[Check]:
+    """The checks of :func:`evaluate_across_years` that could be evaluated.
+
+    :raises ValueError: if the years are not consecutive.
+    """
+    return list(
+        evaluate_across_years(previous, current, previous_year, current_year).checks
+    )
 
 
 # ---------------------------------------------------------------- helpers
+
+
+@dataclass(frozen=True, slots=True)
+class _Result:
+    check: Check | None  # None: nothing could be evaluated
+    warning: str | None
+
+
+def _checked(results: list[_Result]) -> Checked:
+    return Checked(
+        checks=tuple(r.check for r in results if r.check is not None),
+        warnings=tuple(r.warning for r in results if r.warning is not None),
+    )
 
 
 def _fmt(value: float) -> str:
@@ -105,166 +152,174 @@ def _equal(a: float, b: float) -> bool:
 
 
 @dataclass(slots=True)
-class _Sum:
-    """A sum of cells, and which of them were blank."""
+class _Tally:
+    """The comparisons of one identity: which failed, which could not be evaluated."""
 
-    total: float = 0
-    blanks: list[str] = field(default_factory=list)
+    name: str
+    compared: int = 0
+    failures: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # where (a column, a row, a block)
+    blanks: list[str] = field(default_factory=list)  # the blank cells, by name
 
-    def add(self, value: Value, name: str) -> None:
-        if value is None:
-            self.blanks.append(name)
-        else:
-            self.total += value
+    def blank(self, where: str, cells: Iterable[tuple[Value, str]]) -> bool:
+        """Note ``where`` as not evaluated if one of ``cells`` is blank; say whether."""
+        names = [name for value, name in cells if value is None]
+        if names:
+            self.skipped.append(where)
+            self.blanks += [n for n in names if n not in self.blanks]
+        return bool(names)
 
+    def result(self, ok_message: str, total: int, unit: str) -> _Result:
+        """The check (None when nothing was compared) and the warning for the rest.
 
-def _sum(cells: Iterable[tuple[Value, str]]) -> _Sum:
-    out = _Sum()
-    for value, name in cells:
-        out.add(value, name)
-    return out
+        :param ok_message: what holds, said before ``in all {total} {unit}``.
+        """
+        warning = (
+            f"{self.name} not evaluated where cells are blank ({BLANK_MEANS}): "
+            f"{', '.join(self.blanks)}"
+            if self.skipped
+            else None
+        )
+        if not self.compared:
+            return _Result(None, warning)
+        note = (
+            f" (not evaluated for {', '.join(self.skipped)}: blank cells)"
+            if self.skipped
+            else ""
+        )
+        if self.failures:
+            return _Result(
+                Check(self.name, False, "; ".join(self.failures) + note), warning
+            )
+        extent = (
+            f"in all {total} {unit}"
+            if not self.skipped
+            else f"in {self.compared} of {total} {unit}"
+        )
+        return _Result(Check(self.name, True, f"{ok_message} {extent}{note}"), warning)
 
 
 def _missing(table: TableValues, rows: Iterable[str]) -> list[str]:
     return [f"{APPLICATION_ROW_NAMES[r]} [{r}]" for r in rows if r not in table]
 
 
-def _cannot(name: str, missing: list[str]) -> Check:
-    return Check(name, False, f"cannot check: 表三 has no row {', '.join(missing)}")
+def _cannot(name: str, missing: list[str]) -> _Result:
+    return _Result(None, f"{name} not evaluated: 表三 has no row {', '.join(missing)}")
 
 
-def _blank_note(blanks: list[str]) -> str:
-    if not blanks:
-        return ""
-    return f" (blank, counted as 0: {', '.join(blanks)})"
+def _column(column: str) -> str:
+    return f"{schema.COLUMN_NAMES['applications'][column]} [{column}]"
 
 
-def _count_note(blanks: int) -> str:
-    return f" ({blanks} blank cells counted as 0)" if blanks else ""
-
-
-def _result(name: str, failures: list[str], blanks: int, ok_message: str) -> Check:
-    if failures:
-        return Check(name, False, "; ".join(failures))
-    return Check(name, True, ok_message + _count_note(blanks))
+def _app(row: str, column: str) -> str:
+    return cell_name("applications", row, column)
 
 
 # ---------------------------------------------------------------- one report
 
 
-def _balance(table: TableValues) -> Check:
+def _balance(table: TableValues) -> _Result:
     rows = ("new_received", "carried_over", "total_handled", "carried_forward")
     missing = _missing(table, rows)
     if missing:
         return _cannot("balance", missing)
-    failures, blanks = [], 0
+    tally = _Tally("balance")
     for column in APPLICATION_COLUMN_KEYS:
         cells = {r: table[r].get(column) for r in rows}
-        left = _sum((cells[r], cell_name("applications", r, column)) for r in rows[:2])
-        right = _sum((cells[r], cell_name("applications", r, column)) for r in rows[2:])
-        found = left.blanks + right.blanks
-        blanks += len(found)
-        if not _equal(left.total, right.total):
-            v = {r: _fmt(cells[r] or 0) for r in rows}
-            failures.append(
-                f"{schema.COLUMN_NAMES['applications'][column]} [{column}]: "
-                f"一、本年新收 {v['new_received']} + 二、上年结转 {v['carried_over']} = "
-                f"{_fmt(left.total)}, but 三（七）总计 {v['total_handled']} + "
-                f"四、结转下年度继续办理 {v['carried_forward']} = {_fmt(right.total)}"
-                + _blank_note(found)
+        if tally.blank(_column(column), ((cells[r], _app(r, column)) for r in rows)):
+            continue
+        v = {r: float(cells[r] or 0) for r in rows}
+        left = v["new_received"] + v["carried_over"]
+        right = v["total_handled"] + v["carried_forward"]
+        tally.compared += 1
+        if not _equal(left, right):
+            tally.failures.append(
+                f"{_column(column)}: 一、本年新收 {_fmt(v['new_received'])} + 二、上年结转 "
+                f"{_fmt(v['carried_over'])} = {_fmt(left)}, but 三（七）总计 "
+                f"{_fmt(v['total_handled'])} + 四、结转下年度继续办理 "
+                f"{_fmt(v['carried_forward'])} = {_fmt(right)}"
             )
-    return _result(
-        "balance",
-        failures,
-        blanks,
+    return tally.result(
         "一、本年新收 + 二、上年结转 = 三（七）总计 + 四、结转下年度继续办理 "
-        "[new_received + carried_over = total_handled + carried_forward] "
-        f"in all {len(APPLICATION_COLUMN_KEYS)} columns",
+        "[new_received + carried_over = total_handled + carried_forward]",
+        len(APPLICATION_COLUMN_KEYS),
+        "columns",
     )
 
 
-def _row_totals(table: TableValues) -> Check:
-    failures, blanks = [], 0
+def _row_totals(table: TableValues) -> _Result:
+    tally = _Tally("row_totals")
     for row, cells in table.items():
-        parts = _sum(
-            (cells.get(c), cell_name("applications", row, c)) for c in APPLICANT_KEYS
-        )
-        total = cells.get("total")
-        found = parts.blanks + (
-            [cell_name("applications", row, "total")] if total is None else []
-        )
-        blanks += len(found)
-        if not _equal(total or 0, parts.total):
-            failures.append(
-                f"{cell_name('applications', row, 'total')} = {_fmt(total or 0)}, "
-                f"but the six applicant columns sum to {_fmt(parts.total)}"
-                + _blank_note(found)
+        needed = [(cells.get(c), _app(row, c)) for c in (*APPLICANT_KEYS, "total")]
+        if tally.blank(f"{APPLICATION_ROW_NAMES.get(row, row)} [{row}]", needed):
+            continue
+        total = float(cells.get("total") or 0)
+        parts = sum(float(cells.get(c) or 0) for c in APPLICANT_KEYS)
+        tally.compared += 1
+        if not _equal(total, parts):
+            tally.failures.append(
+                f"{_app(row, 'total')} = {_fmt(total)}, "
+                f"but the six applicant columns sum to {_fmt(parts)}"
             )
-    return _result(
-        "row_totals",
-        failures,
-        blanks,
-        f"总计 [total] equals the sum of the six applicant columns in all {len(table)} rows",
+    return tally.result(
+        "总计 [total] equals the sum of the six applicant columns", len(table), "rows"
     )
 
 
-def _handled_sum(table: TableValues) -> Check:
+def _handled_sum(table: TableValues) -> _Result:
     if "total_handled" not in table:
         return _cannot("handled_sum", _missing(table, ("total_handled",)))
     template = "2019" if "other" in table else "2021"
     outcomes = [r for r in schema.OUTCOME_KEYS[template] if r in table]
     missing = _missing(table, schema.OUTCOME_KEYS[template])
-    failures, blanks = [], 0
+    tally = _Tally("handled_sum")
     for column in APPLICATION_COLUMN_KEYS:
-        parts = _sum(
-            (table[r].get(column), cell_name("applications", r, column))
-            for r in outcomes
+        needed = [(table[r].get(column), _app(r, column)) for r in outcomes]
+        needed.append(
+            (table["total_handled"].get(column), _app("total_handled", column))
         )
-        total = table["total_handled"].get(column)
-        found = parts.blanks + (
-            [cell_name("applications", "total_handled", column)]
-            if total is None
-            else []
-        )
-        blanks += len(found)
-        if not _equal(total or 0, parts.total):
-            failures.append(
-                f"{cell_name('applications', 'total_handled', column)} = {_fmt(total or 0)}, "
-                f"but {OUTCOMES} sum to {_fmt(parts.total)}" + _blank_note(found)
+        if tally.blank(_column(column), needed):
+            continue
+        total = float(table["total_handled"].get(column) or 0)
+        parts = sum(float(table[r].get(column) or 0) for r in outcomes)
+        tally.compared += 1
+        if not _equal(total, parts):
+            tally.failures.append(
+                f"{_app('total_handled', column)} = {_fmt(total)}, "
+                f"but {OUTCOMES} sum to {_fmt(parts)}"
             )
     absent = f" (rows not found: {', '.join(missing)})" if missing else ""
-    if failures:
-        return Check("handled_sum", False, "; ".join(failures) + absent)
-    return Check(
-        "handled_sum",
-        True,
-        f"三（七）总计 [total_handled] equals the sum of {OUTCOMES} ({len(outcomes)} rows) "
-        f"in all {len(APPLICATION_COLUMN_KEYS)} columns" + _count_note(blanks) + absent,
+    found = tally.result(
+        f"三（七）总计 [total_handled] equals the sum of {OUTCOMES} ({len(outcomes)} rows)",
+        len(APPLICATION_COLUMN_KEYS),
+        "columns",
     )
+    if found.check is None or not absent:
+        return found
+    check = found.check
+    return _Result(Check(check.name, check.ok, check.message + absent), found.warning)
 
 
-def _block_totals(table: TableValues) -> Check:
-    failures, blanks = [], 0
+def _block_totals(table: TableValues) -> _Result:
+    tally = _Tally("block_totals")
     for block, cells in table.items():
-        parts = _sum(
-            (cells.get(c), cell_name("appeals", block, c)) for c in APPEAL_PARTS
-        )
-        total = cells.get("total")
-        found = parts.blanks + (
-            [cell_name("appeals", block, "total")] if total is None else []
-        )
-        blanks += len(found)
-        if not _equal(total or 0, parts.total):
-            failures.append(
-                f"{cell_name('appeals', block, 'total')} = {_fmt(total or 0)}, "
-                f"but {APPEAL_PARTS_NAME} sum to {_fmt(parts.total)}"
-                + _blank_note(found)
+        needed = [
+            (cells.get(c), cell_name("appeals", block, c))
+            for c in (*APPEAL_PARTS, "total")
+        ]
+        where = f"{schema.ROW_NAMES['appeals'].get(block, block)} [{block}]"
+        if tally.blank(where, needed):
+            continue
+        total = float(cells.get("total") or 0)
+        parts = sum(float(cells.get(c) or 0) for c in APPEAL_PARTS)
+        tally.compared += 1
+        if not _equal(total, parts):
+            tally.failures.append(
+                f"{cell_name('appeals', block, 'total')} = {_fmt(total)}, "
+                f"but {APPEAL_PARTS_NAME} sum to {_fmt(parts)}"
             )
-    return _result(
-        "block_totals",
-        failures,
-        blanks,
-        f"总计 [total] equals {APPEAL_PARTS_NAME} in all {len(table)} blocks",
+    return tally.result(
+        f"总计 [total] equals {APPEAL_PARTS_NAME}", len(table), "blocks"
     )
 
 
@@ -273,38 +328,37 @@ def _block_totals(table: TableValues) -> Check:
 
 def _carried_over(
     previous: TableValues, current: TableValues, previous_year: int, current_year: int
-) -> Check:
+) -> _Result:
     missing = [f"{current_year} {m}" for m in _missing(current, ("carried_over",))]
     missing += [
         f"{previous_year} {m}" for m in _missing(previous, ("carried_forward",))
     ]
     if missing:
-        return Check(
-            "carried_over", False, f"cannot check: no row {', '.join(missing)}"
-        )
-    failures, blanks = [], 0
+        return _Result(None, f"carried_over not evaluated: no row {', '.join(missing)}")
+    tally = _Tally("carried_over")
     for column in APPLICATION_COLUMN_KEYS:
         now = current["carried_over"].get(column)
         before = previous["carried_forward"].get(column)
-        blanks += (now is None) + (before is None)
-        if not _equal(now or 0, before or 0):
-            failures.append(
-                f"{current_year} {cell_name('applications', 'carried_over', column)} = "
-                f"{_fmt(now or 0)}, but {previous_year} "
-                f"{cell_name('applications', 'carried_forward', column)} = {_fmt(before or 0)}"
+        now_name = f"{current_year} {_app('carried_over', column)}"
+        before_name = f"{previous_year} {_app('carried_forward', column)}"
+        if tally.blank(_column(column), ((now, now_name), (before, before_name))):
+            continue
+        tally.compared += 1
+        if not _equal(float(now or 0), float(before or 0)):
+            tally.failures.append(
+                f"{now_name} = {_fmt(now or 0)}, but {before_name} = {_fmt(before or 0)}"
             )
-    return _result(
-        "carried_over",
-        failures,
-        blanks,
+    return tally.result(
         f"{current_year} 二、上年结转 [carried_over] equals {previous_year} "
-        f"四、结转下年度继续办理 [carried_forward] in all {len(APPLICATION_COLUMN_KEYS)} columns",
+        "四、结转下年度继续办理 [carried_forward]",
+        len(APPLICATION_COLUMN_KEYS),
+        "columns",
     )
 
 
 def _in_force_trend(
     previous: TableValues, current: TableValues, previous_year: int, current_year: int
-) -> Check | None:
+) -> _Result | None:
     rows = [
         r
         for r in ("regulations", "normative_documents")
@@ -312,34 +366,57 @@ def _in_force_trend(
     ]
     if not rows:
         return None
-    failures, blanks = [], 0
+    tally = _Tally("in_force_trend")
+    evaluated = []
     for row in rows:
         before = previous[row].get("in_force")
         issued, repealed, now = (
             current[row].get(c) for c in ("issued", "repealed", "in_force")
         )
-        blanks += sum(v is None for v in (before, issued, repealed, now))
-        expected = (before or 0) + (issued or 0) - (repealed or 0)
+        needed = [(before, f"{previous_year} {cell_name('active', row, 'in_force')}")]
+        needed += [
+            (value, f"{current_year} {cell_name('active', row, column)}")
+            for value, column in (
+                (issued, "issued"),
+                (repealed, "repealed"),
+                (now, "in_force"),
+            )
+        ]
+        if tally.blank(_active_row(row), needed):
+            continue
+        evaluated.append(row)
+        expected = float(before or 0) + float(issued or 0) - float(repealed or 0)
         slack = max(IN_FORCE_MIN_SLACK, IN_FORCE_SLACK * abs(expected))
-        if abs((now or 0) - expected) > slack:
-            failures.append(
+        tally.compared += 1
+        if abs(float(now or 0) - expected) > slack:
+            tally.failures.append(
                 f"{current_year} {cell_name('active', row, 'in_force')} = {_fmt(now or 0)}, "
                 f"but {previous_year} 现行有效件数 {_fmt(before or 0)} + 本年制发件数 "
                 f"{_fmt(issued or 0)} − 本年废止件数 {_fmt(repealed or 0)} = {_fmt(expected)}"
             )
+    found = tally.result("", len(rows), "rows")  # whether listed, and the warning
+    if found.check is None:
+        return found
     advisory = "advisory, not an error: "
     allowed = (
         f"(allowed drift: {IN_FORCE_MIN_SLACK} documents or {IN_FORCE_SLACK:.0%}, "
         "whichever is more)"
     )
-    if failures:
-        return Check(
-            "in_force_trend", False, f"{advisory}{'; '.join(failures)} {allowed}"
-        )
-    shown = ", ".join(f"{schema.ROW_NAMES['active'][r]} [{r}]" for r in rows)
-    return Check(
-        "in_force_trend",
-        True,
-        f"{advisory}{current_year} 现行有效件数 [in_force] ≈ {previous_year} 现行有效件数 + "
-        f"本年制发件数 − 本年废止件数 for {shown} {allowed}" + _count_note(blanks),
+    note = (
+        f" (not evaluated for {', '.join(tally.skipped)}: blank cells)"
+        if tally.skipped
+        else ""
     )
+    if tally.failures:
+        message = f"{advisory}{'; '.join(tally.failures)} {allowed}{note}"
+    else:
+        shown = ", ".join(_active_row(r) for r in evaluated)
+        message = (
+            f"{advisory}{current_year} 现行有效件数 [in_force] ≈ {previous_year} 现行有效件数 + "
+            f"本年制发件数 − 本年废止件数 for {shown} {allowed}{note}"
+        )
+    return _Result(Check("in_force_trend", not tally.failures, message), found.warning)
+
+
+def _active_row(row: str) -> str:
+    return f"{schema.ROW_NAMES['active'][row]} [{row}]"

@@ -8,7 +8,8 @@ A :class:`Grid` is a table as rows of cell texts with merged cells expanded: a c
 spanning k columns or rows appears in each of the k places it covers, so every row of
 a grid is as wide as the table and labels stay beside the numbers they describe. A
 cell's text has its inner line breaks and spaces removed (``"三、本\\n年度办\\n理结果"`` →
-``"三、本年度办理结果"``); an empty cell is ``""``.
+``"三、本年度办理结果"``); an empty cell is ``""``. Grids are kept within the caps of
+``processors/grids.py`` (spans, rows, columns, cells) while they are built.
 """
 
 from __future__ import annotations
@@ -48,4 +49,16 @@ class Document:
 
 
 class ReadError(ValueError):
-    """The bytes could not be read as the format they were taken for (the message says why)."""
+    """The bytes could not be read as the format they were taken for (the message says why).
+
+    The one error a reader raises for bad input: damaged, truncated, encrypted or
+    mislabelled files, files no library could make sense of. Subclasses:
+    :class:`UnsafeFile`. Running out of memory or time is not a ``ReadError``: the
+    caller's sandbox (``app/sandbox.py``) stops such a parse, and no reader catches
+    ``MemoryError``.
+    """
+
+
+class UnsafeFile(ReadError):
+    """The file was refused before it was read: it would unpack beyond the size limits
+    (a zip bomb) or declares a DTD (XML entity expansion, external entities)."""

@@ -10,11 +10,13 @@ from typing import TYPE_CHECKING
 
 import docx
 import lxml.etree
+from docx.exceptions import PythonDocxError
 from docx.opc.exceptions import OpcError
 
 from processors.document import Document, Grid, ReadError
+from processors.grids import MAX_COLUMNS, SPAN_NUMBER, GridLimits
+from processors.package import check_package
 from processors.pdf import stated_title
-from processors.text import DOCX_MAX_XML
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -40,11 +42,25 @@ RUN_TEXT = {
 }
 # Not text: deletions, properties, and mc:Fallback (a copy of its mc:Choice).
 SKIPPED = frozenset({f"{W}del", f"{W}pPr", f"{W}rPr", MC_FALLBACK})
-# Images are packed too, so the whole package may exceed one part's limit, but not by much.
-MAX_UNPACKED = 4 * DOCX_MAX_XML
 WHITESPACE = re.compile(r"\s+")
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0"
+MAX_REASON = 200  # characters of a library's error message kept in ours
+# What python-docx and lxml raise on a package whose parts are damaged: a missing
+# part or relationship, XML that does not parse or is not the schema's, a value of
+# the wrong type. Never MemoryError (the sandbox stops a parse that runs out).
+DOCX_ERRORS: tuple[type[Exception], ...] = (
+    OpcError,
+    PythonDocxError,
+    lxml.etree.LxmlError,
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    AttributeError,
+    LookupError,
+    NotImplementedError,
+    RecursionError,
+    TypeError,
+    ValueError,
+)
 
 
 def read_docx(data: bytes) -> Document:
@@ -53,28 +69,38 @@ def read_docx(data: bytes) -> Document:
     Paragraphs and tables come in body order; a table nested in a cell is a grid of
     its own, listed after the table that holds it.
 
-    :raises ReadError: for bytes that are not a Word package, a damaged one, or one
-        that would unpack beyond the size limits (a zip bomb).
+    :raises UnsafeFile: for a zip bomb or a part that declares a DOCTYPE
+        (``processors/package.py``).
+    :raises ReadError: for bytes that are not a Word package, or a damaged one.
     """
     check_package(data)
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (
-        OpcError,
-        KeyError,
-        ValueError,
-        zipfile.BadZipFile,
-        zlib.error,
-        EOFError,
-    ) as exc:
-        raise ReadError(f"not readable as DOCX: {type(exc).__name__}: {exc}") from exc
+        return _read(docx.Document(io.BytesIO(data)))
+    except ReadError:
+        raise  # ours (a ValueError too): already says what is wrong
     except lxml.etree.LxmlError as exc:
-        raise ReadError(f"not readable as DOCX: broken XML: {exc}") from exc
+        raise ReadError(f"not readable as DOCX: broken XML: {_said(exc)}") from exc
+    except DOCX_ERRORS as exc:
+        raise ReadError(
+            f"not readable as DOCX: {type(exc).__name__}: {_said(exc)}"
+        ) from exc
+
+
+def _said(exc: Exception) -> str:
+    """A library's message, cut short: some quote whole XML parts."""
+    said = str(exc)
+    return said if len(said) <= MAX_REASON else said[:MAX_REASON] + "…"
+
+
+def _read(document: docx.document.Document) -> Document:
     lines: list[str] = []
     grids: list[Grid] = []
+    limits = GridLimits()
     body = document.element.body
-    read_blocks(body, lines, grids)
-    warnings = []
+    if body is None:
+        raise ReadError("not readable as DOCX: word/document.xml has no w:body")
+    read_blocks(body, lines, grids, limits)
+    warnings = list(limits.warnings)
     if body.find(f".//{W}altChunk") is not None:
         warnings.append("altChunk: an embedded HTML/RTF part was not read")
     meta = {}
@@ -88,36 +114,6 @@ def read_docx(data: bytes) -> Document:
         meta=meta,
         warnings=tuple(warnings),
     )
-
-
-def check_package(data: bytes) -> None:
-    """Refuse what is not a zip, and zips that unpack to more than the limits allow.
-
-    The sizes in the zip directory are safe to trust: ``zipfile`` never returns more
-    bytes than an entry declares.
-    """
-    if not data:
-        raise ReadError("not a DOCX: the file is empty")
-    if data.startswith(OLE_MAGIC):
-        raise ReadError(
-            "not a DOCX: an OLE2 file (legacy .doc or .wps), read it as doc"
-        )
-    if not data.startswith(ZIP_MAGIC):
-        head = data[:40].decode("latin-1").strip()
-        raise ReadError(f"not a DOCX: not a zip package (starts with {head!r})")
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            infos = package.infolist()
-    except (zipfile.BadZipFile, EOFError) as exc:
-        raise ReadError(f"not a DOCX: broken zip package: {exc}") from exc
-    for info in infos:
-        if info.file_size > DOCX_MAX_XML:
-            raise ReadError(
-                f"{info.filename} expands to {info.file_size} bytes (limit {DOCX_MAX_XML})"
-            )
-    total = sum(info.file_size for info in infos)
-    if total > MAX_UNPACKED:
-        raise ReadError(f"the package expands to {total} bytes (limit {MAX_UNPACKED})")
 
 
 # ------------------------------------------------------------------ walking the body
@@ -141,15 +137,21 @@ def children(element: _Element, tag: str) -> Iterator[_Element]:
             yield from children(child, tag)
 
 
-def read_blocks(container: _Element, lines: list[str], grids: list[Grid]) -> None:
+def read_blocks(
+    container: _Element,
+    lines: list[str],
+    grids: list[Grid],
+    limits: GridLimits | None = None,
+) -> None:
     """Append a container's text lines and grids, in document order."""
+    limits = limits if limits is not None else GridLimits()
     for block in blocks(container):
         if block.tag == P:
             text = paragraph_text(block).strip()
             if text:
                 lines.append(text)
         else:
-            read_table(block, lines, grids)
+            read_table(block, lines, grids, limits)
 
 
 def paragraph_text(paragraph: _Element) -> str:
@@ -176,9 +178,13 @@ def _collect_text(element: _Element, parts: list[str]) -> None:
 # ------------------------------------------------------------------ tables
 
 
-def read_table(table: _Element, lines: list[str], grids: list[Grid]) -> None:
+def read_table(
+    table: _Element, lines: list[str], grids: list[Grid], limits: GridLimits
+) -> None:
     """Append a table's grid, its rows as text lines, then what its cells nest."""
-    grids.append(table_grid(table))
+    grid = table_grid(table, limits)
+    if grid is not None:
+        grids.append(grid)
     for row in children(table, TR):
         texts = []
         nested = []
@@ -192,28 +198,46 @@ def read_table(table: _Element, lines: list[str], grids: list[Grid]) -> None:
         if any(texts):
             lines.append("\t".join(texts))
         for cell in nested:  # a layout table around the report: read its cells as body
-            read_blocks(cell, lines, grids)
+            read_blocks(cell, lines, grids, limits)
 
 
-def table_grid(table: _Element) -> Grid:
-    """A table's grid: gridSpan repeated across, vMerge/hMerge continuations filled in."""
+def table_grid(table: _Element, limits: GridLimits | None = None) -> Grid | None:
+    """A table's grid: gridSpan repeated across, vMerge/hMerge continuations filled in.
+
+    Kept within ``limits`` while it is built (``processors/grids.py``); None when the
+    document's cell budget is spent.
+    """
+    limits = limits if limits is not None else GridLimits()
+    if limits.spent:
+        return None
     rows: list[list[str]] = []
-    for row in children(table, TR):
-        out = [""] * _row_skip(row, "gridBefore")
-        for cell in children(row, TC):
-            column = len(out)
-            if _merge(cell, "vMerge") == "continue":
-                above = rows[-1] if rows else []
-                text = above[column] if column < len(above) else ""
-            elif _merge(cell, "hMerge") == "continue":
-                text = out[-1] if out else ""
-            else:
-                text = cell_text(cell)
-            out.extend([text] * _span(cell))
-        out.extend([""] * _row_skip(row, "gridAfter"))
-        rows.append(out)
-    width = max((len(r) for r in rows), default=0)
-    return Grid(rows=tuple(tuple(r + [""] * (width - len(r))) for r in rows))
+    cells = 0
+    for r, row in enumerate(children(table, TR)):
+        if not (limits.row_allowed(r) and limits.cells_allowed(cells)):
+            break
+        rows.append(_row_cells(row, rows[-1] if rows else [], limits))
+        cells += len(rows[-1])
+    return limits.grid(rows)
+
+
+def _row_cells(row: _Element, above: list[str], limits: GridLimits) -> list[str]:
+    """One ``w:tr`` as the texts of the places it covers, at most MAX_COLUMNS."""
+    out = [""] * min(_row_skip(row, "gridBefore", limits), MAX_COLUMNS)
+    for cell in children(row, TC):
+        column = len(out)
+        if column >= MAX_COLUMNS:
+            limits.columns(column + 1)
+            break
+        if _merge(cell, "vMerge") == "continue":
+            text = above[column] if column < len(above) else ""
+        elif _merge(cell, "hMerge") == "continue":
+            text = out[-1] if out else ""
+        else:
+            text = cell_text(cell)
+        out.extend([text] * min(_span(cell, limits), MAX_COLUMNS - column))
+    after = _row_skip(row, "gridAfter", limits)
+    out.extend([""] * min(after, MAX_COLUMNS - len(out)))
+    return out
 
 
 def cell_text(cell: _Element) -> str:
@@ -227,21 +251,22 @@ def _merge(cell: _Element, kind: str) -> str | None:
     mark = cell.find(f"{W}tcPr/{W}{kind}")
     if mark is None:
         return None
-    return mark.get(f"{W}val") or "continue"  # a bare <w:vMerge/> continues
+    value = mark.get(f"{W}val")
+    return str(value) if value else "continue"  # a bare <w:vMerge/> continues
 
 
-def _span(cell: _Element) -> int:
+def _span(cell: _Element, limits: GridLimits) -> int:
     span = cell.find(f"{W}tcPr/{W}gridSpan")
-    return _count(span, 1)
+    if span is None:
+        return 1
+    return limits.span(span.get(f"{W}val"), "gridSpan")
 
 
-def _row_skip(row: _Element, kind: str) -> int:
-    return _count(row.find(f"{W}trPr/{W}{kind}"), 0)
-
-
-def _count(mark: _Element | None, default: int) -> int:
+def _row_skip(row: _Element, kind: str, limits: GridLimits) -> int:
+    mark = row.find(f"{W}trPr/{W}{kind}")
     if mark is None:
-        return default
-    value = mark.get(f"{W}val", "")
-    # A hostile gridSpan of 10⁹ must not build a billion-cell row.
-    return min(int(value), 64) if value.isdigit() and int(value) > 0 else default
+        return 0
+    value = mark.get(f"{W}val")
+    found = SPAN_NUMBER.match(value or "")
+    # no number, or 0: nothing skipped (GridLimits.span would read those as 1)
+    return limits.span(value, kind) if found and int(found.group(1)) else 0

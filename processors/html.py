@@ -10,6 +10,7 @@ import lxml.etree
 import lxml.html
 
 from processors.document import Document, Grid, ReadError
+from processors.grids import MAX_COLUMNS, MAX_ROWS, GridLimits
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -49,10 +50,10 @@ BLOCK_TAGS = frozenset(
 )
 # huge_tree: past 256 levels of nesting libxml2 otherwise drops the rest of the page
 PARSER = lxml.html.HTMLParser(huge_tree=True)
-MAX_SPAN = 1000  # HTML caps colspan at 1000; a bigger number is a typo, not a table
 CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
 SPACES = re.compile(r"\s+")
+XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 ANY_SPACE = re.compile(r"[\s\u200b\ufeff]+")
 CHINESE_CODECS = frozenset({"gb2312", "gbk", "gb18030"})
 DATE = re.compile(r"(\d{4})\s*[-年/.]\s*(\d{1,2})\s*[-月/.]\s*(\d{1,2})")
@@ -128,7 +129,34 @@ def parse_page(text: str) -> HtmlElement:
 def drop_noise(root: HtmlElement) -> None:
     """Remove script, style and noscript elements (their text is never the report's)."""
     for bad in root.xpath(NOISE_XPATH):
+        _make_joinable(bad)
         bad.drop_tree()
+
+
+def xml_safe(text: str) -> str:
+    """``text`` without the control characters lxml reads but refuses to set."""
+    return XML_INCOMPATIBLE.sub("", text)
+
+
+def _make_joinable(element: HtmlElement) -> None:
+    """Drop XML-incompatible characters from the texts ``drop_tree`` will join.
+
+    libxml2's HTML parser keeps a stray U+0001 or U+000B in the text it reads, but
+    lxml will not set a string holding one (ValueError, after it has already removed
+    the old text), and dropping an element joins its tail to the text before it.
+    Only texts that are about to be joined and hold such a character are touched.
+    """
+    if not element.tail:
+        return  # nothing is joined
+    previous, parent = element.getprevious(), element.getparent()
+    before = previous.tail if previous is not None else parent.text
+    if not XML_INCOMPATIBLE.search(element.tail + (before or "")):
+        return
+    element.tail = xml_safe(element.tail)
+    if previous is not None and previous.tail:
+        previous.tail = xml_safe(previous.tail)
+    elif previous is None and parent.text:
+        parent.text = xml_safe(parent.text)
 
 
 def article_nodes(root: HtmlElement) -> list[HtmlElement]:
@@ -149,11 +177,6 @@ def _outermost(nodes: list[HtmlElement]) -> list[HtmlElement]:
 # ---------------------------------------------------------------- tables
 
 
-def _span(cell: HtmlElement, name: str) -> int:
-    found = re.match(r"\s*(\d+)", cell.get(name) or "")
-    return min(max(int(found.group(1)), 1), MAX_SPAN) if found else 1
-
-
 def cell_text(cell: HtmlElement) -> str:
     """A cell's text with every inner space and line break removed."""
     return ANY_SPACE.sub("", cell.text_content())
@@ -171,38 +194,67 @@ def is_grid_table(table: HtmlElement) -> bool:
     return len(table.xpath(".//td | .//th")) > 1
 
 
-def table_to_grid(table: HtmlElement) -> Grid:
-    """A table as rows of cell texts, ``rowspan``/``colspan`` expanded, blank rows dropped."""
+def table_to_grid(table: HtmlElement, limits: GridLimits | None = None) -> Grid | None:
+    """A table as rows of cell texts, ``rowspan``/``colspan`` expanded, blank rows dropped.
+
+    Spans, rows and columns are kept within ``limits`` (see ``processors/grids.py``)
+    while the table is expanded; None when the document's cell budget is spent.
+    """
+    limits = limits if limits is not None else GridLimits()
+    if limits.spent:
+        return None
     rows = table_rows(table)
     placed: dict[tuple[int, int], str] = {}
     for r, row in enumerate(rows):
-        c = 0
-        for cell in row.xpath("./td | ./th"):
-            while (r, c) in placed:
-                c += 1
-            text = cell_text(cell)
-            down = min(_span(cell, "rowspan"), len(rows) - r)
-            across = _span(cell, "colspan")
-            for dr in range(down):
-                for dc in range(across):
-                    placed[(r + dr, c + dc)] = text
-            c += across
+        if not limits.row_allowed(r) or not limits.cells_allowed(len(placed)):
+            rows = rows[:r]
+            break
+        _place_row(row, r, len(rows), placed, limits)
     width = max((c + 1 for _, c in placed), default=0)
     grid = (
         tuple(placed.get((r, c), "") for c in range(width)) for r in range(len(rows))
     )
-    return Grid(rows=tuple(row for row in grid if any(row)))
+    return limits.grid([row for row in grid if any(row)])
 
 
-def page_grids(body: list[HtmlElement]) -> tuple[Grid, ...]:
-    """Every table of figures in the body, in reading order."""
+def _place_row(
+    row: HtmlElement,
+    r: int,
+    height: int,
+    placed: dict[tuple[int, int], str],
+    limits: GridLimits,
+) -> None:
+    """Put one ``<tr>``'s cells where they go, each in every place it spans."""
+    c = 0
+    for cell in row.xpath("./td | ./th"):
+        while (r, c) in placed:
+            c += 1
+        if c >= MAX_COLUMNS:
+            limits.columns(c + 1)
+            return
+        text = cell_text(cell)
+        down = min(
+            limits.span(cell.get("rowspan"), "rowspan"), height - r, MAX_ROWS - r
+        )
+        across = min(limits.span(cell.get("colspan"), "colspan"), MAX_COLUMNS - c)
+        for dr in range(down):
+            for dc in range(across):
+                placed[(r + dr, c + dc)] = text
+        c += across
+
+
+def page_grids(
+    body: list[HtmlElement], limits: GridLimits | None = None
+) -> tuple[Grid, ...]:
+    """Every table of figures in the body, in reading order, within ``limits``."""
+    limits = limits if limits is not None else GridLimits()
     grids = (
-        table_to_grid(table)
+        table_to_grid(table, limits)
         for node in body
         for table in node.iter("table")
         if is_grid_table(table)
     )
-    return tuple(grid for grid in grids if grid.rows)
+    return tuple(grid for grid in grids if grid is not None and grid.rows)
 
 
 # ---------------------------------------------------------------- text
@@ -336,10 +388,12 @@ def read_html(data: bytes, encoding: str | None = None) -> Document:
         body = list(root.xpath("//body")) or [root]
         warnings += ("no known article container; read the whole <body>",)
     page_text = block_text(list(root.xpath("//body")) or [root])
+    limits = GridLimits()
+    grids = page_grids(body, limits)
     return Document(
         kind="html",
         text=block_text(body),
-        grids=page_grids(body),
+        grids=grids,
         meta=page_meta(root, page_text),
-        warnings=warnings,
+        warnings=(*warnings, *limits.warnings),
     )

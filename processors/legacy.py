@@ -30,6 +30,8 @@ import lxml.etree
 import lxml.html
 
 from processors.document import Document, Grid, ReadError
+from processors.grids import MAX_COLUMNS, GridLimits
+from processors.html import xml_safe
 
 if TYPE_CHECKING:
     from lxml.html import HtmlElement
@@ -41,7 +43,6 @@ OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORD_STREAM = "WordDocument".encode("utf-16-le")  # its name in the OLE2 directory
 BLOCK_TAGS = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "pre"})
 WHITESPACE = re.compile(r"\s+")
-MAX_SPAN = 64  # Word allows 63 columns
 
 
 def read_doc(data: bytes, *, timeout: float = TIMEOUT) -> Document:
@@ -149,61 +150,83 @@ def html_to_document(html: str) -> Document:
     except (ValueError, lxml.etree.ParserError) as exc:
         raise ReadError(f"{CONVERTER} printed no readable HTML: {exc}") from exc
     for br in root.iter("br"):
-        br.tail = "\n" + (br.tail or "")
+        br.tail = "\n" + xml_safe(br.tail or "")  # lxml refuses to set control chars
     lines: list[str] = []
     grids: list[Grid] = []
-    read_blocks(root.body, lines, grids)
-    return Document(kind="doc", text="\n".join(lines), grids=tuple(grids))
+    limits = GridLimits()
+    read_blocks(root.body, lines, grids, limits)
+    return Document(
+        kind="doc",
+        text="\n".join(lines),
+        grids=tuple(grids),
+        warnings=limits.warnings,
+    )
 
 
-def read_blocks(element: HtmlElement, lines: list[str], grids: list[Grid]) -> None:
+def read_blocks(
+    element: HtmlElement,
+    lines: list[str],
+    grids: list[Grid],
+    limits: GridLimits | None = None,
+) -> None:
     """Append the text lines and grids under ``element``, in document order."""
+    limits = limits if limits is not None else GridLimits()
     for child in element:
         if not isinstance(child.tag, str):
             continue  # comments
         if child.tag == "table":
-            grid, rows = table_grid(child)
-            grids.append(grid)
+            grid, rows = table_grid(child, limits)
+            if grid is not None:
+                grids.append(grid)
             lines.extend(rows)
         elif child.tag in BLOCK_TAGS and child.find(".//table") is None:
             lines.extend(
                 ln.strip() for ln in child.text_content().splitlines() if ln.strip()
             )
         else:
-            read_blocks(child, lines, grids)
+            read_blocks(child, lines, grids, limits)
 
 
-def table_grid(table: HtmlElement) -> tuple[Grid, list[str]]:
+def table_grid(
+    table: HtmlElement, limits: GridLimits | None = None
+) -> tuple[Grid | None, list[str]]:
     """A wvWare table as a grid, and its rows as tab-separated text lines.
 
     wvWare writes every cell of every row: the lower parts of a vertically merged
     cell come as empty cells with ``rowspan="0"``, and they take the text of the
     cell above. Its ``rowspan`` counts are not needed, and not always right (a
     label that starts a new merge can come with ``rowspan="0"`` too: its own text
-    wins).
+    wins). The grid keeps within ``limits`` (``processors/grids.py``); it is None
+    when the document's cell budget is spent.
     """
+    limits = limits if limits is not None else GridLimits()
     rows: list[list[str]] = []
     lines: list[str] = []
-    for tr in table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr"):
-        out: list[str] = []
-        printed: list[str] = []
-        for cell in tr.xpath("./td|./th"):
-            text = WHITESPACE.sub("", cell.text_content())
-            if cell.get("rowspan") == "0" and not text:
-                above = rows[-1] if rows else []
-                text = above[len(out)] if len(out) < len(above) else ""
-            else:
-                printed.append(text)
-            out.extend([text] * _span(cell.get("colspan")))
-        rows.append(out)
+    for r, tr in enumerate(table.xpath("./tr|./thead/tr|./tbody/tr|./tfoot/tr")):
+        out, printed = _row(tr, rows[-1] if rows else [], limits)
+        if limits.row_allowed(r) and not limits.spent:
+            rows.append(out)
         if any(printed):
             lines.append("\t".join(printed))
-    width = max((len(r) for r in rows), default=0)
-    grid = Grid(rows=tuple(tuple(r + [""] * (width - len(r))) for r in rows))
-    return grid, lines
+    return (None if limits.spent else limits.grid(rows)), lines
 
 
-def _span(value: str | None) -> int:
-    if value and value.isdigit() and int(value) > 0:
-        return min(int(value), MAX_SPAN)
-    return 1
+def _row(
+    tr: HtmlElement, above: list[str], limits: GridLimits
+) -> tuple[list[str], list[str]]:
+    """One row's places (merged cells filled in, at most MAX_COLUMNS) and the texts
+    it prints."""
+    out: list[str] = []
+    printed: list[str] = []
+    for cell in tr.xpath("./td|./th"):
+        text = WHITESPACE.sub("", cell.text_content())
+        if cell.get("rowspan") == "0" and not text:
+            text = above[len(out)] if len(out) < len(above) else ""
+        else:
+            printed.append(text)
+        if len(out) >= MAX_COLUMNS:
+            limits.columns(len(out) + 1)  # says the rest is left out
+            continue
+        span = limits.span(cell.get("colspan"), "colspan")
+        out.extend([text] * min(span, MAX_COLUMNS - len(out)))
+    return out, printed

@@ -8,6 +8,8 @@ subprocess, see ``processors/legacy.py``).
 
 ``PROCESSOR_VERSION`` is stored beside every derived row; bump it whenever the output
 for some input changes, so ``nianbao process --all`` knows what to re-derive.
+Version 2: a blank cell no longer fails a check (it is not evaluated, with a
+warning), and grids are capped (issue 11).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from processors.checks import Check, check_tables
+from processors.checks import Check, evaluate_tables
 from processors.document import Document, ReadError
 from processors.identity import Hints, identify
 from processors.tables import read_tables
@@ -25,7 +27,7 @@ if TYPE_CHECKING:
     from processors.schema import Template
     from processors.tables import TableValues
 
-PROCESSOR_VERSION = "1"
+PROCESSOR_VERSION = "2"
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FORMATS = {  # media type → Document.kind
@@ -139,7 +141,10 @@ def parse(
 ) -> Parsed:
     """Everything about one report file.
 
-    :raises ReadError: when the bytes cannot be read as any supported format.
+    :raises ReadError: when the bytes cannot be read as any supported format, are
+        damaged, or are refused unread (:class:`~processors.document.UnsafeFile`).
+        Bad input raises nothing else; running out of time or memory is for the
+        caller's sandbox (``app/sandbox.py``) to stop.
     """
     document = read_document(data, media_type, encoding)
     return parse_document(document, hints)
@@ -148,6 +153,7 @@ def parse(
 def parse_document(document: Document, hints: Hints | None = None) -> Parsed:
     identity = identify(document, hints)
     tables = read_tables(document)
+    checked = evaluate_tables(tables)
     return Parsed(
         kind=document.kind,
         text=document.text,
@@ -159,6 +165,11 @@ def parse_document(document: Document, hints: Hints | None = None) -> Parsed:
         active=tables.active,
         applications=tables.applications,
         appeals=tables.appeals,
-        checks=tuple(check_tables(tables)),
-        warnings=(*document.warnings, *identity.warnings, *tables.warnings),
+        checks=checked.checks,
+        warnings=(
+            *document.warnings,
+            *identity.warnings,
+            *tables.warnings,
+            *checked.warnings,
+        ),
     )

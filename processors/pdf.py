@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import io
 import re
+import struct
 import unicodedata
+import zlib
+from bisect import bisect_left
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -16,6 +19,7 @@ from pdfminer.utils import PDFDocEncoding
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from processors.document import Document, Grid, ReadError
+from processors.grids import MAX_CELLS, GridLimits
 
 if TYPE_CHECKING:
     from pdfplumber.page import Page
@@ -30,9 +34,35 @@ TABLE_SETTINGS: dict[str, Any] = {
 # Above this many ruling edges a page holds a drawing (a vector seal, a map), not a
 # table, and the table finder would take seconds over it.
 MAX_TABLE_EDGES = 3000
+# The table finder's time grows with the square of the places where rules cross: a
+# 100 × 100 lattice takes it 2 s, 145 × 145 10 s. A report's tables have a few
+# hundred places (Table 3: some 30 rows × 10 columns), a page of them a few thousand.
+MAX_LATTICE = 10_000
 # Titles that say nothing about the report: WPS and Word templates stamp them in.
 GENERIC_TITLES = frozenset({"政府信息公开工作年度报告", "政府信息公开年度报告"})
 NO_TEXT_LAYER = "no text layer (scanned?)"
+MAX_REASON = 200  # characters of a library's error message kept in ours
+# What pdfminer and pdfplumber raise on a damaged file: their own exceptions, and any
+# builtin error a malformed object provokes deep inside them (a keyword where a
+# number belongs, a missing key, a stream that does not inflate, a cycle of
+# references). Never MemoryError: the sandbox stops a parse that runs out of memory.
+PDF_ERRORS: tuple[type[Exception], ...] = (
+    PdfminerException,
+    MalformedPDFException,
+    PDFException,
+    PSException,
+    ArithmeticError,
+    AssertionError,
+    AttributeError,
+    EOFError,
+    LookupError,
+    NotImplementedError,
+    RecursionError,
+    TypeError,
+    ValueError,
+    struct.error,
+    zlib.error,
+)
 WHITESPACE = re.compile(r"\s+")
 UNMAPPED_CID = re.compile(r"\(cid:\d+\)")
 PAGE_NUMBER = re.compile(
@@ -97,6 +127,7 @@ class PageContent:
     blocks: tuple[Line | TableBlock, ...]
     has_text: bool
     warnings: tuple[str, ...] = ()
+    failed: bool = False  # the PDF libraries could not read it
 
 
 def read_pdf(data: bytes) -> Document:
@@ -105,21 +136,35 @@ def read_pdf(data: bytes) -> Document:
     A page's tables come out as grids in reading order; a table that runs over a
     page break is two grids. Text inside tables is not repeated in running text:
     each table row is one line of ``text`` (cells joined by tabs) where the table stands.
+    A page the PDF libraries fail on is left out with a warning naming the page.
 
     :raises ReadError: for bytes that are not a PDF, or a PDF too damaged to open
-        (truncated downloads, encrypted files).
+        (truncated downloads, encrypted files) or with no page that can be read.
     """
     _check_header(data)
+    limits = GridLimits()
     try:
         with pdfplumber.open(io.BytesIO(data), raise_unicode_errors=False) as pdf:
             meta = pdf_meta(pdf.metadata)
-            pages = []
-            for page in pdf.pages:
-                pages.append(page_content(page))
-                page.close()  # drop pdfplumber's per-page caches: reports run to 60 pages
-    except (PdfminerException, MalformedPDFException, PDFException, PSException) as exc:
+            pages = [read_page(page, limits) for page in pdf.pages]
+    except PDF_ERRORS as exc:
         raise ReadError(f"not readable as PDF: {_reason(exc)}") from exc
-    return pages_to_document(pages, meta)
+    return pages_to_document(pages, meta, limits.warnings)
+
+
+def read_page(page: Page, limits: GridLimits) -> PageContent:
+    """One page's content, or an empty page with a warning when it cannot be read."""
+    try:
+        return page_content(page, limits)
+    except PDF_ERRORS as exc:
+        return PageContent(
+            blocks=(),
+            has_text=False,
+            warnings=(f"page {page.page_number} not read: {_reason(exc)}",),
+            failed=True,
+        )
+    finally:
+        page.close()  # drop pdfplumber's per-page caches: reports run to 60 pages
 
 
 def _check_header(data: bytes) -> None:
@@ -133,16 +178,29 @@ def _check_header(data: bytes) -> None:
 
 def _reason(exc: Exception) -> str:
     inner = exc.args[0] if exc.args and isinstance(exc.args[0], Exception) else exc
-    text = f"{type(inner).__name__}: {inner}"
+    said = str(inner)
+    if len(said) > MAX_REASON:  # pdfminer puts whole objects into its messages
+        said = said[:MAX_REASON] + "…"
+    text = f"{type(inner).__name__}: {said}"
     if "EOF" in text or "No /Root" in text:
         text += " (truncated or damaged file)"
     return text
 
 
-def pages_to_document(pages: list[PageContent], meta: dict[str, str]) -> Document:
-    """Assemble the pages into one document, re-joining paragraphs broken at line ends."""
+def pages_to_document(
+    pages: list[PageContent], meta: dict[str, str], extra: tuple[str, ...] = ()
+) -> Document:
+    """Assemble the pages into one document, re-joining paragraphs broken at line ends.
+
+    :raises ReadError: when the PDF has pages and not one of them could be read.
+    """
+    if pages and all(p.failed for p in pages):
+        raise ReadError(
+            f"not readable as PDF: no page could be read ({pages[0].warnings[0]})"
+        )
     grids = tuple(b.grid for p in pages for b in p.blocks if isinstance(b, TableBlock))
     warnings = [w for p in pages for w in p.warnings]
+    warnings += extra
     if not any(p.has_text for p in pages):
         return Document(
             kind="pdf",
@@ -151,7 +209,7 @@ def pages_to_document(pages: list[PageContent], meta: dict[str, str]) -> Documen
             meta=meta,
             warnings=(NO_TEXT_LAYER, *warnings),
         )
-    blank = [str(i + 1) for i, p in enumerate(pages) if not p.has_text]
+    blank = [str(i + 1) for i, p in enumerate(pages) if not (p.has_text or p.failed)]
     if blank:
         warnings.append(f"pages {', '.join(blank)}: {NO_TEXT_LAYER}")
     text = "\n".join(blocks_to_lines([b for p in pages for b in p.blocks]))
@@ -168,8 +226,9 @@ def pages_to_document(pages: list[PageContent], meta: dict[str, str]) -> Documen
 # ------------------------------------------------------------------ one page
 
 
-def page_content(page: Page) -> PageContent:
+def page_content(page: Page, limits: GridLimits | None = None) -> PageContent:
     """A page's running-text lines and ruled tables, top to bottom."""
+    limits = limits if limits is not None else GridLimits()
     # WPS fakes bold by printing each character twice, a hair apart: "总总计计".
     # pdfplumber's dedupe costs more than half of a page's time: only when needed.
     if has_overprint(page.chars):
@@ -193,7 +252,11 @@ def page_content(page: Page) -> PageContent:
         for line in body.extract_text_lines(return_chars=False)
     ]
     lines = _drop_page_numbers(lines)
-    blocks: list[Line | TableBlock] = [*lines, *(table_block(t) for t in tables)]
+    tables_read = (table_block(t, limits) for t in tables)
+    blocks: list[Line | TableBlock] = [
+        *lines,
+        *(block for block in tables_read if block is not None),
+    ]
     blocks.sort(key=lambda b: b.top)
     has_text = bool(page.chars)
     return PageContent(
@@ -227,8 +290,40 @@ def page_tables(page: Page, warnings: list[str]) -> list[Table]:
             f"(more than {MAX_TABLE_EDGES}), tables not searched"
         )
         return []
+    lattice = ruling_lattice(edges)
+    if lattice > MAX_LATTICE:
+        warnings.append(
+            f"page {page.page_number}: its rules cross at {lattice} places "
+            f"(more than {MAX_LATTICE}, limit MAX_LATTICE), tables not searched"
+        )
+        return []
     # A single framed box (a boxed note, a photo frame) is not a table.
-    return [t for t in page.find_tables(TABLE_SETTINGS) if len(t.cells) > 1]
+    tables = [t for t in page.find_tables(TABLE_SETTINGS) if len(t.cells) > 1]
+    kept = []
+    for table in tables:
+        places = lattice_size(table)
+        if places > MAX_CELLS:
+            warnings.append(
+                f"page {page.page_number}: a ruled table of {places} places "
+                f"(more than {MAX_CELLS}, limit MAX_CELLS) not read"
+            )
+        else:
+            kept.append(table)
+    return kept
+
+
+def ruling_lattice(edges: list[dict[str, Any]]) -> int:
+    """How many places the page's rules could cross at: the distinct positions (to
+    the point) of its vertical rules × those of its horizontal ones."""
+    xs = {round(e["x0"]) for e in edges if e.get("orientation") == "v"}
+    ys = {round(e["top"]) for e in edges if e.get("orientation") == "h"}
+    return len(xs) * len(ys)
+
+
+def lattice_size(table: Table) -> int:
+    """Rows × columns of the grid a table extracts to (its distinct tops and lefts)."""
+    cells = table.cells
+    return len({c[1] for c in cells}) * len({c[0] for c in cells})
 
 
 def _inside(
@@ -248,12 +343,19 @@ def _drop_page_numbers(lines: list[Line]) -> list[Line]:
     return lines
 
 
-def table_block(table: Table) -> TableBlock:
-    """A pdfplumber table as a grid placed on its page, plus its rows as text."""
+def table_block(table: Table, limits: GridLimits | None = None) -> TableBlock | None:
+    """A pdfplumber table as a grid placed on its page, plus its rows as text
+    (None when the document's cell budget is spent)."""
+    limits = limits if limits is not None else GridLimits()
+    if limits.spent:
+        return None
     raw = table.extract()
     rows = [[None if c is None else clean_cell(c) for c in row] for row in raw]
     lines = tuple("\t".join(c for c in row if c is not None) for row in rows)
-    return TableBlock(top=table.bbox[1], grid=expand_merged(table, rows), lines=lines)
+    grid = limits.grid(expand_merged(table, rows).rows)
+    if grid is None:
+        return None
+    return TableBlock(top=table.bbox[1], grid=grid, lines=lines)
 
 
 def clean_cell(text: str) -> str:
@@ -267,34 +369,36 @@ def expand_merged(table: Table, rows: list[list[str | None]]) -> Grid:
     pdfplumber gives ``""`` for a drawn cell with nothing in it and ``None`` for a
     place in the row/column lattice where no cell starts: that place lies inside a
     merged cell that starts above it or to its left. The cell covering a place is
-    found geometrically; a place no cell covers (a hole in the rules) stays ``""``.
+    found geometrically (the first of ``table.cells`` whose box holds the place's
+    top-left corner); a place no cell covers (a hole in the rules) stays ``""``.
     """
-    cells = table.cells
+    covering = _covering_texts(table.cells, rows)
+    grid = tuple(
+        tuple(
+            text if text is not None else covering.get((r, c), "")
+            for c, text in enumerate(row)
+        )
+        for r, row in enumerate(rows)
+    )
+    return Grid(rows=grid)
+
+
+def _covering_texts(
+    cells: list[tuple[float, float, float, float]], rows: list[list[str | None]]
+) -> dict[tuple[int, int], str]:
+    """For each empty place of the lattice, the text of the cell that covers it."""
     xs = sorted({c[0] for c in cells})
     tops = sorted({c[1] for c in cells})
-    grid: list[tuple[str, ...]] = []
-    for r, row in enumerate(rows):
-        out = []
-        for c, text in enumerate(row):
-            if text is None:
-                text = _covering_text(cells, xs[c], tops[r], xs, tops, rows)
-            out.append(text)
-        grid.append(tuple(out))
-    return Grid(rows=tuple(grid))
-
-
-def _covering_text(
-    cells: list[tuple[float, float, float, float]],
-    x: float,
-    y: float,
-    xs: list[float],
-    tops: list[float],
-    rows: list[list[str | None]],
-) -> str:
+    covering: dict[tuple[int, int], str] = {}
     for x0, top, x1, bottom in cells:
-        if x0 <= x < x1 and top <= y < bottom:
-            return rows[tops.index(top)][xs.index(x0)] or ""
-    return ""
+        r0, c0 = bisect_left(tops, top), bisect_left(xs, x0)
+        inside = r0 < len(rows) and c0 < len(rows[r0])
+        text = (rows[r0][c0] or "") if inside else ""
+        for r in range(r0, min(bisect_left(tops, bottom), len(rows))):
+            for c in range(c0, min(bisect_left(xs, x1), len(rows[r]))):
+                if rows[r][c] is None:
+                    covering.setdefault((r, c), text)
+    return covering
 
 
 # ------------------------------------------------------------------ text

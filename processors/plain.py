@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from processors.document import Document, Grid
+from processors.grids import GridLimits
 
 MARKER = re.compile(r"\[(?:bookmark|image): [^\]]*\]")
 CELL_LINE = re.compile(r"^\t[^\t]*$")
@@ -35,12 +36,16 @@ class _Reading:
     grids: list[Grid] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     in_row: bool = False  # the last line was a cell line of a one-cell-per-line row
+    limits: GridLimits = field(default_factory=GridLimits)
 
     def end_grid(self) -> None:
-        grid = rows_to_grid(self.rows)
-        if grid.rows:
-            self.grids.append(grid)
-            self.lines += ["\t".join(row).rstrip("\t") for row in grid.rows]
+        kept = [row for row in self.rows if any(row)]
+        if kept:
+            # the text keeps every row; only the grid is held to the limits
+            self.lines += ["\t".join(row).rstrip("\t") for row in kept]
+            grid = None if self.limits.spent else self.limits.grid(kept)
+            if grid is not None:
+                self.grids.append(grid)
         self.rows = []
         self.in_row = False
 
@@ -66,11 +71,12 @@ def cell(text: str) -> str:
     return SPACES.sub("", text)
 
 
-def rows_to_grid(rows: list[list[str]]) -> Grid:
-    """Rows of cells as a grid: blank rows dropped, short rows padded with ``""``."""
-    kept = [row for row in rows if any(row)]
-    width = max((len(row) for row in kept), default=0)
-    return Grid(rows=tuple(tuple(row + [""] * (width - len(row))) for row in kept))
+def rows_to_grid(rows: list[list[str]], limits: GridLimits | None = None) -> Grid:
+    """Rows of cells as a grid: blank rows dropped, short rows padded with ``""``,
+    within ``limits`` (``processors/grids.py``; empty when its budget is spent)."""
+    limits = limits if limits is not None else GridLimits()
+    grid = limits.grid([row for row in rows if any(row)])
+    return grid if grid is not None else Grid(rows=())
 
 
 def _read_line(state: _Reading, line: str) -> None:
@@ -131,10 +137,12 @@ def read_text(data: bytes | str) -> Document:
         _read_line(state, line)
     state.end_grid()
     title = text_title(kept)
+    if not title:
+        warnings = (*warnings, "no title lines at the top")
     return Document(
         kind="text",
         text="\n".join(state.lines),
         grids=tuple(state.grids),
         meta={"title": title} if title else {},
-        warnings=warnings if title else (*warnings, "no title lines at the top"),
+        warnings=(*warnings, *state.limits.warnings),
     )

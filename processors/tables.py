@@ -40,10 +40,13 @@ TableValues = dict[str, dict[str, Value]]  # row key → column key → value
 Key = str | tuple[str, str]  # a column key; (block, column) in table 4
 
 NONE_MARKS = frozenset({"-", "--", "/", "//", "\\", "—", "——", "–", "―", "无"})
+# At most 18 digits either side of the point: a longer run is no figure (and int()
+# refuses strings of more than 4300 digits with a ValueError).
 NUMBER = re.compile(
-    r"^(?P<sign>[+-])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
+    r"^(?P<sign>[+-])?(?P<int>\d{1,3}(?:,\d{3}){1,5}|\d{1,18})(?:\.(?P<frac>\d{1,18}))?"
     r"(?P<unit>万元|元|件|个|项|次|条|份|人)?$"
 )
+MAX_SHOWN = 40  # characters of a cell quoted in a warning
 MINUS_SIGNS = str.maketrans({"−": "-", "﹣": "-", "－": "-", "＋": "+"})
 
 
@@ -68,7 +71,10 @@ def parse_value(text: str) -> Parsed:
         return Parsed(None, f'"{text.strip()}" read as blank')
     match = NUMBER.match(cell)
     if match is None:
-        return Parsed(None, f'"{text.strip()}" is not a number, read as blank')
+        shown = text.strip()
+        if len(shown) > MAX_SHOWN:
+            shown = shown[:MAX_SHOWN] + f"… ({len(shown)} characters)"
+        return Parsed(None, f'"{shown}" is not a number, read as blank')
     digits = match["int"].replace(",", "")
     sign = -1 if match["sign"] == "-" else 1
     value: int | float = (

@@ -34,6 +34,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import h11
 
+from replica import faults as injected
 from replica.catalog import MAX_EPOCH, catalog
 from replica.certs import tls_context
 from replica.corpus import spec
@@ -44,31 +45,6 @@ logger = logging.getLogger(__name__)
 CONTROL_HOSTS = {"127.0.0.1", "localhost"}
 COMPRESSIBLE = ("text/", "application/javascript", "application/json")
 SERVER_NAMES = {"trs": "Apache", "fujian": "TRS-WCM"}
-# Faults a test can put on a URL (control page /_replica/faults): status and body,
-# or None for the two that misbehave on the wire (timeout, truncate).
-FAULTS: dict[str, tuple[int, bytes]] = {
-    "http_503": (
-        503,
-        b"<html><body><h1>503 Service Temporarily Unavailable</h1></body></html>",
-    ),
-    "waf_412": (
-        412,
-        b"<html><head><script>var $_ts=window['$_ts'];if(!$_ts)$_ts={};$_ts.nsd=7;</script>"
-        b"<script src='/4QbVtADbnLVIc.js'></script></head><body></body></html>",
-    ),
-    "waf_521": (
-        521,
-        b"<script>document.cookie='__jsl_clearance=1700000000.1|0|abc;max-age=3600;path=/';"
-        b"location.href=location.pathname+location.search</script>",
-    ),
-    "soft_404": (
-        200,
-        "<html><body><div class='error'>对不起，您访问的页面不存在！</div></body></html>".encode(),
-    ),
-    "blank": (200, b""),
-    "timeout": (0, b""),
-    "truncate": (0, b""),
-}
 READ_SIZE = 65536
 CLOSE_WAIT = 2.0  # seconds a closed connection may take to say so
 
@@ -232,7 +208,9 @@ class ReplicaServer:
                 await writer.start_tls(tls_context(self._https_hosts()))
                 await self._serve(reader, writer, "https", host)
                 return
-            fault = self.faults.get(self._url(target, headers, scheme, tunnel))
+            fault = injected.fault_for(
+                self.faults, self._url(target, headers, scheme, tunnel)
+            )
             if fault:
                 if await self._fail(
                     fault,
@@ -281,9 +259,11 @@ class ReplicaServer:
         )
 
     def set_fault(self, url: str, fault: str) -> None:
-        """Make ``url`` misbehave (see FAULTS) until :meth:`clear_faults`."""
-        if fault not in FAULTS:
-            raise ValueError(f"unknown fault {fault!r}; known: {sorted(FAULTS)}")
+        """Make ``url`` misbehave (see replica/faults.py) until :meth:`clear_faults`."""
+        if fault not in injected.FAULTS:
+            raise ValueError(
+                f"unknown fault {fault!r}; known: {sorted(injected.FAULTS)}"
+            )
         self.faults[url] = fault
 
     def clear_faults(self) -> None:
@@ -295,37 +275,73 @@ class ReplicaServer:
         conn: h11.Connection,
         reader: asyncio.StreamReader,
         writer: asyncio.StreamWriter,
-        request: tuple,
+        request: tuple[str, str, dict[str, str], bytes, str, str | None],
     ) -> bool:
-        """Answer with the fault; True when the connection must end."""
+        """Answer with the fault (replica/faults.py); True when the connection must end."""
         self.counters.add(Reply(0, [], b""))
         if fault == "timeout":  # accept, never answer; wait for the client to give up
             while await reader.read(READ_SIZE):
                 pass
             return True
-        if fault == "truncate":  # promise the whole body, send half, hang up
-            method, target, headers, body, scheme, tunnel = request
-            unconditional = {
-                k: v for k, v in headers.items() if not k.startswith("if-")
-            }
-            reply = self.dispatch(method, target, unconditional, body, scheme, tunnel)
-            headers = [(k, v) for k, v in reply.headers if k != "Content-Length"]
-            headers.append(("Content-Length", str(len(reply.body))))
-            writer.write(
-                conn.send(
-                    h11.Response(status_code=reply.status, headers=headers, reason=b"")
-                )
-            )
-            writer.write(conn.send(h11.Data(data=reply.body[: len(reply.body) // 2])))
-            await writer.drain()
+        if fault in ("truncate", "cut"):
+            await self._cut_short(fault, conn, writer, request)
             return True
-        status, body = FAULTS[fault]
-        await self._send(
-            conn,
-            writer,
-            Reply(status, [("Content-Type", "text/html; charset=utf-8")], body),
-        )
+        if fault in injected.REDIRECTS:
+            url = self._url(request[1], request[2], request[4], request[5])
+            location = injected.redirect_target(fault, url)
+            reply = Reply(302, [("Location", location), ("Content-Length", "0")], b"")
+        elif fault == "charset_lie":
+            real = self.dispatch(*request)
+            reply = Reply(real.status, injected.lying_charset(real.headers), real.body)
+        elif fault == "gutted":
+            real = self.dispatch(*self._plain(request))
+            reply = Reply(real.status, *injected.gutted(real.headers, real.body))
+        else:
+            status, headers, body = (
+                injected.bomb_answer()
+                if fault == "gzip_bomb"
+                else injected.ANSWERS[fault]
+            )
+            reply = Reply(status, headers, body)
+        await self._send(conn, writer, reply)
         return conn.our_state is h11.MUST_CLOSE
+
+    @staticmethod
+    def _plain(
+        request: tuple[str, str, dict[str, str], bytes, str, str | None],
+    ) -> tuple[str, str, dict[str, str], bytes, str, str | None]:
+        """The request without validators or Accept-Encoding: the whole, raw answer."""
+        method, target, headers, body, scheme, tunnel = request
+        plain = {
+            k: v
+            for k, v in headers.items()
+            if not k.startswith("if-") and k != "accept-encoding"
+        }
+        return method, target, plain, body, scheme, tunnel
+
+    async def _cut_short(
+        self,
+        fault: str,
+        conn: h11.Connection,
+        writer: asyncio.StreamWriter,
+        request: tuple[str, str, dict[str, str], bytes, str, str | None],
+    ) -> None:
+        """``truncate``: promise the whole body, send half. ``cut``: no Content-Length,
+        send 60 % and close, as an HTTP/1.0-style answer whose end only the format tells."""
+        reply = self.dispatch(*self._plain(request))
+        kept = [(k, v) for k, v in reply.headers if k.lower() != "content-length"]
+        if fault == "truncate":
+            kept.append(("Content-Length", str(len(reply.body))))
+            response = h11.Response(status_code=reply.status, headers=kept, reason=b"")
+            writer.write(conn.send(response))
+            writer.write(conn.send(h11.Data(data=reply.body[: len(reply.body) // 2])))
+        else:
+            head = f"HTTP/1.1 {reply.status} OK\r\n" + "".join(
+                f"{k}: {v}\r\n" for k, v in [*kept, ("Connection", "close")]
+            )
+            cut = int(len(reply.body) * injected.CUT_AT)
+            writer.write(head.encode("latin-1") + b"\r\n" + reply.body[:cut])
+        await writer.drain()
 
     # ------------------------------------------------------------------ routing
     def _https_hosts(self) -> tuple[str, ...]:
@@ -538,7 +554,7 @@ class ReplicaThread:
         self._call(self.server.set_epoch, epoch)
 
     def set_fault(self, url: str, fault: str) -> None:
-        """Make ``url`` misbehave (see FAULTS) from now on."""
+        """Make ``url`` misbehave (see replica/faults.py) from now on."""
         self._call(self.server.set_fault, url, fault)
 
     def clear_faults(self) -> None:

@@ -78,9 +78,11 @@ def night2(
 
 @pytest.fixture
 def archive_copy(night1: Path, tmp_path: Path) -> Path:
-    """A private copy of the night-1 archive."""
+    """A private copy of the night-1 archive (without the backup its crawl made)."""
     target = tmp_path / "archive"
-    shutil.copytree(night1, target, ignore=shutil.ignore_patterns("crawl.lock"))
+    shutil.copytree(
+        night1, target, ignore=shutil.ignore_patterns("crawl.lock", "backups")
+    )
     return target
 
 

@@ -82,7 +82,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "id": "版本编号 · version id",
             "document_id": "所属文件 · the document",
             "sha256": "原始字节的 SHA-256（也是存档中文件的名字）· SHA-256 of the raw bytes",
-            "text_sha256": "规范化文字的 SHA-256：相同则文字未变 · SHA-256 of the normalised text",
+            "text_sha256": "规范化文字的 SHA-256：相同则文字未变；img1: 开头的含扫描页图像"
+            " · SHA-256 of the normalised text (img1:… also of scanned pages)",
             "text_status": "文字能否读出：ok 或原因 · whether the text could be read",
             "size": "字节数 · size in bytes",
             "media_type": "文件类型 · media type",
@@ -127,6 +128,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "crawler_version": "抓取程序版本 · crawler version",
             "document_id": "文件 · document",
             "version_id": "得到或确认的版本 · the version it fetched or confirmed",
+            "encoding_suspect": "1 = 声明的编码与内容不符，按内容解码 · declared charset was wrong",
+            "attempts": "这次抓取共尝试的次数（含重试）· tries, retries included",
+            "failure_detail": "失败的详细情况（如声明的与收到的字节数）· failure details",
         },
     },
     "events": {

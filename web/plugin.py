@@ -5,7 +5,8 @@ Routes: ``/-/original/<sha256>`` (an archived file, always as a download; see
 ``originals.py``), ``/-/chart?body=…`` or ``?region=…`` (applications and their
 outcomes per year; see ``chart.py``) and ``/-/feed.atom``. Settings come from the
 ``plugins: {"nianbao": {"database": …, "datasette_url": …}}`` metadata; the blobs are
-found next to the database file (``DATA/archive.db`` → ``DATA/blobs``).
+found next to the database file (``DATA/archive.db`` → ``DATA/blobs``). What one request
+may take (value, heap and result sizes; GET only) is ``limits.py``'s.
 """
 
 from __future__ import annotations
@@ -22,10 +23,12 @@ from alerts.config import Alerts
 from alerts.feed import feed_xml
 from web.chart import chart
 from web.common import _database_name, _run, _settings
+from web.limits import limit_connection, read_only, too_big_message
 from web.originals import original
 
 if TYPE_CHECKING:
     import sqlite3
+    from collections.abc import Awaitable
 
     from datasette.app import Datasette
     from datasette.utils.asgi import Request
@@ -87,6 +90,42 @@ def menu_links(datasette: Datasette) -> list[dict[str, str]]:
 def prepare_connection(
     conn: sqlite3.Connection, database: str, datasette: Datasette
 ) -> None:
-    """Every connection to the archive is query-only, even one Datasette opens to write."""
+    """Every connection gets the value, heap and result limits (``web/limits.py``);
+    every connection to the archive is query-only, even one Datasette opens to write."""
+    limit_connection(conn)
     if database == _database_name(datasette):
         conn.execute("PRAGMA query_only = 1")
+
+
+@hookimpl
+def asgi_wrapper() -> Any:
+    """Nothing but GET and HEAD reaches Datasette (a POST got a 500 from 0.65)."""
+    return read_only
+
+
+@hookimpl
+def handle_exception(
+    datasette: Datasette, request: Request, exception: BaseException
+) -> Awaitable[Response] | None:
+    """A query stopped by a limit is the user's to change: 400 and what to do, not 500."""
+    message = too_big_message(exception)
+    return None if message is None else _error_page(datasette, request, message)
+
+
+async def _error_page(datasette: Datasette, request: Request, message: str) -> Response:
+    info = {
+        "ok": False,
+        "error": message,
+        "status": 400,
+        "title": "查询太大 Query too large",
+    }
+    if request.path.endswith(".json"):
+        return Response.json(info, status=400)
+    template = datasette.jinja_env.select_template(["400.html", "error.html"])
+    context = {
+        **info,
+        "urls": datasette.urls,
+        "app_css_hash": datasette.app_css_hash(),
+        "menu_links": list,
+    }
+    return Response.html(await template.render_async(context), status=400)

@@ -387,11 +387,12 @@ LEFT JOIN parses p ON p.version_id = v.id
 WHERE d.report_id = {REPORT_PARAM}
 UNION ALL
 SELECT e.created, e.run_id, NULL, NULL, NULL, NULL, NULL, e.kind,
-       CASE e.kind WHEN 'removed' THEN '栏目中已撤下（存档仍保留原文件）'
+       CASE e.kind WHEN 'removed' THEN '已被删除：栏目不再列出，原链接失效（存档仍保留原文件）'
+                   WHEN 'delisted' THEN '栏目中已撤下，原链接仍可访问或无法核实（存档保留原文件）'
                    ELSE '重新出现在栏目中' END,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM events e
-WHERE e.report_id = {REPORT_PARAM} AND e.kind IN ('removed', 'restored')
+WHERE e.report_id = {REPORT_PARAM} AND e.kind IN ('removed', 'delisted', 'restored')
 ORDER BY seen, version_id
 """  # noqa: S608 (names and numbers are ours)
 

@@ -12,6 +12,7 @@ import asyncio
 import contextlib
 import copy
 import signal
+import sqlite3
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -20,6 +21,7 @@ from datasette.app import Datasette
 from datasette.plugins import pm
 
 from archive.db import DB_NAME, connect
+from archive.integrity import corrupt_message, is_corruption
 from archive.migrations import migrations
 from processors.deadlines import Deadlines
 from web import plugin
@@ -55,7 +57,17 @@ class ServeError(RuntimeError):
 
 
 def register_plugin() -> None:
-    """Load nianbao's plugin into Datasette's plugin manager (once per process)."""
+    """Load nianbao's plugin into Datasette's plugin manager (once per process).
+
+    Datasette 0.65 prints every error, a 400 too, as a rich traceback with locals when
+    rich is installed (a clone has it: import-linter needs it): about a second on the
+    event loop per error, during which no one else is answered. Without rich it prints
+    only the traceback of a 500.
+    """
+    # imported here: importing it before datasette.plugins would register it half-made
+    from datasette import handle_exception as datasette_errors
+
+    datasette_errors.rich = None
     if not pm.is_registered(plugin):
         pm.register(plugin, name=NAME)
 
@@ -76,7 +88,8 @@ def build(root: Path, alerts: Alerts, deadlines: Deadlines | None = None) -> Dat
     ``alerts`` gives the database's name and the links' base (no channel is read);
     ``deadlines`` when reports are due (the ``coverage`` query).
 
-    :raises ServeError: when ``root`` holds no archive, or one whose schema is older.
+    :raises ServeError: when ``root`` holds no archive, a damaged one (saying how to
+        restore it), or one whose schema is older.
     """
     path = root / DB_NAME
     if not path.is_file():
@@ -84,6 +97,10 @@ def build(root: Path, alerts: Alerts, deadlines: Deadlines | None = None) -> Dat
     db = connect(path, readonly=True)
     try:
         pending = [m.name for m in migrations.pending(db)]
+    except sqlite3.DatabaseError as exc:
+        if is_corruption(exc):
+            raise ServeError(corrupt_message(path, str(exc), "reading it")) from exc
+        raise
     finally:
         db.conn.close()
     if (
@@ -122,7 +139,12 @@ def serve(
     try:
         reports = asyncio.run(_check(datasette, name))
     except Exception as exc:  # the boundary: a broken or foreign file
-        raise ServeError(f"cannot read {root / DB_NAME}: {exc}") from exc
+        damaged = isinstance(exc, sqlite3.Error) and is_corruption(exc)
+        raise ServeError(
+            corrupt_message(root / DB_NAME, str(exc), "reading it")
+            if damaged
+            else f"cannot read {root / DB_NAME}: {exc}"
+        ) from exc
     shown = f"[{host}]" if ":" in host else host
     click.echo(
         f"nianbao serve: http://{shown}:{port}/{name} ({reports} reports, read-only); "

@@ -24,9 +24,17 @@ from scrapy.settings import SETTINGS_PRIORITIES
 
 from app.cli import REPLICA_EPOCHS, configure_logging
 from app.config import ConfigError, data_dir, load_config
-from app.crawl import crawl_plan, replica_proxy, run_crawl, summary_table
+from app.crawl import (
+    EXIT_DISK_FULL,
+    crawl_plan,
+    replica_proxy,
+    run_crawl,
+    summary_table,
+)
+from app.diskspace import DiskFull
 from app.standin import ReplicaUnavailable
 from archive.db import ArchiveLocked
+from archive.integrity import ArchiveCorrupt
 from crawler.registry import RegistryError, Source, load_registry
 
 if TYPE_CHECKING:
@@ -114,9 +122,12 @@ class Command(ScrapyCrawl):
                     f"crawling {len(sources)} sources ({plan.target}) into {plan.data}"
                 )
                 result = run_crawl(plan)
-        except (ConfigError, ArchiveLocked, ReplicaUnavailable) as exc:
+        except (ConfigError, ArchiveLocked, ArchiveCorrupt, ReplicaUnavailable) as exc:
             click.echo(f"scrapy crawl: {exc}", err=True)
             return 1
+        except DiskFull as exc:
+            click.echo(f"scrapy crawl: {exc}", err=True)
+            return EXIT_DISK_FULL
         click.echo(summary_table(result))
         sys.stdout.flush()
         return result.exit_code

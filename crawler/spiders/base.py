@@ -35,6 +35,7 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed
 
+from crawler.guards import Dropped
 from crawler.items import (
     FetchRecord,
     Identity,
@@ -44,7 +45,7 @@ from crawler.items import (
     ListingEntry,
 )
 from crawler.middlewares import utc_now
-from crawler.pages import Link, is_document_link, js_file_links, problem
+from crawler.pages import Link, is_document_link, js_file_links, mistyped, problem
 from crawler.recognize import Evidence, classify, parse_date, resolve
 from processors.html import ARTICLE_META, BREADCRUMB
 from processors.text import sniff
@@ -111,6 +112,13 @@ def _charset(content_type: str | None) -> str | None:
     return found.group(1).lower() if found else None
 
 
+IGNORED = (  # why Scrapy dropped a request, by its message
+    ("robots.txt", "robots_blocked"),
+    ("DOWNLOAD_MAXSIZE", "too_large"),  # a decompression bomb, or just too big
+    ("offsite", "offsite"),
+)
+
+
 def failure_reason(failure: Failure) -> str:
     """A short, stable name for why a fetch failed."""
     error = failure.value
@@ -118,13 +126,17 @@ def failure_reason(failure: Failure) -> str:
         response = error.response
         found = problem(response.status, _headers(response.headers), response.body, "")
         return found or f"http_{response.status}"
+    if isinstance(error, Dropped):
+        return error.reason
+    if isinstance(error, IgnoreRequest):
+        text = str(error)
+        return next((name for key, name in IGNORED if key in text), "ignored")
     for kind, name in (
         ((DNSLookupError, CannotResolveHostError), "dns_failed"),
         ((ConnectionRefusedError, DownloadConnectionRefusedError), "refused"),
         ((TimeoutError, TCPTimedOutError, DownloadTimeoutError), "timeout"),
         ((ResponseFailed, ResponseDataLossError), "truncated"),
         (ConnectError, "unreachable"),
-        (IgnoreRequest, "robots_blocked"),
     ):
         if isinstance(error, kind):
             return name
@@ -137,9 +149,18 @@ def failure_reason(failure: Failure) -> str:
         or "Could not open CONNECT tunnel" in text
     ):
         return "unreachable"
-    if "maxsize" in text or "exceeds" in text.lower():
+    if "max size" in text or "maxsize" in text or "exceeds" in text.lower():
         return "too_large"
     return type(error).__name__
+
+
+def failure_detail(failure: Failure) -> str | None:
+    """What the failure's name leaves out: the redirect chain, the sizes, the rule."""
+    error = failure.value
+    if isinstance(error, HttpError):
+        return None
+    text = str(error).strip()
+    return text[:500] or None
 
 
 class ReportSpider(scrapy.Spider):
@@ -448,13 +469,19 @@ class ReportSpider(scrapy.Spider):
         )
 
     def content_problem(self, response: scrapy.http.Response) -> str | None:
+        """Why a 200 is not the content it stands for (crawler.pages.problem), or, for
+        a file, ``soft_error`` when a web page came where the link or the file's
+        earlier versions promise a document (an error or challenge page)."""
         headers = _headers(response.headers)
-        return problem(
-            response.status,
-            headers,
-            response.body,
-            sniff(response.body, headers.get("Content-Type", "")),
-        )
+        media = sniff(response.body, headers.get("Content-Type", ""))
+        found = problem(response.status, headers, response.body, media)
+        if found or response.meta.get("kind") not in ("attachment", "recheck"):
+            return found
+        url = requested(response).url
+        known = self.known.get(url)
+        if mistyped(url, media, known.media_type if known else None):
+            return "soft_error"
+        return None
 
     # ------------------------------------------------------------------ provenance
     def record(
@@ -502,6 +529,8 @@ class ReportSpider(scrapy.Spider):
             via=via,
             identity=identity,
             listed=bool(meta.get("listed")),
+            encoding_suspect=bool(meta.get("encoding_suspect")),
+            attempts=meta.get("retry_times", 0) + 1,
         )
 
     def failed(self, failure: Failure) -> Iterator[Any]:
@@ -518,17 +547,21 @@ class ReportSpider(scrapy.Spider):
         self.logger.warning(
             "%s: %s failed (%s)", meta.get("source"), request.url, reason
         )
+        redirects = list(meta.get("redirect_urls", []))
         yield FetchRecord(
             run_id=self.run_id,
             source_id=meta["source"],
             kind=meta["kind"],
-            url=request.url,
+            url=redirects[0]
+            if redirects
+            else request.url,  # the URL that was asked for
             method=request.method,
             started=meta.get("fetch_started", utc_now()),
             ended=utc_now(),
             crawler_version=self.crawler_version,
             status=response.status if response else None,
             final_url=response.url if response else None,
+            redirects=redirects,
             request_headers=meta.get("sent_headers", {}),
             response_headers=_headers(response.headers) if response else {},
             failure=reason,
@@ -536,6 +569,8 @@ class ReportSpider(scrapy.Spider):
             link_text=meta.get("link_text"),
             via="playwright" if meta.get("playwright") else "http",
             listed=bool(meta.get("listed")),
+            attempts=meta.get("retry_times", 0) + 1,
+            failure_detail=failure_detail(failure),
         )
 
     # ------------------------------------------------------------------ re-checking known documents

@@ -190,6 +190,11 @@ def test_a_report_whose_page_and_file_both_changed_is_one_entry(tmp_path: Path) 
             run = start_run(
                 archive.db, target="t", epoch=None, sources=["s"], crawler_version="t"
             )
+            listing = FetchRecord(  # the source's list, read whole each night
+                run, "s", "list", "http://x/", "GET", "t0", "t1", "t", status=200
+            )
+            listing.body = b"<html>list</html>"
+            record_fetch(archive.db, archive.blobs, listing)
             for kind, url in (("page", page), ("attachment", pdf)):
                 record = FetchRecord(
                     run, "s", kind, url, "GET", "t0", "t1", "t", status=200

@@ -338,9 +338,10 @@ def test_inconsistent_text_only_removed_and_restored(
     assert [site.messages(site.night(b_edited)) for _ in range(2)] == [[], []]
     removal = site.night(b_edited)
     assert site.messages(removal) == [
-        (
-            "removed",
-            "甲镇 2021年报已被撤下：连续3次完整抓取都未在栏目中找到（存档仍保留原文件）",
+        (  # page A was not fetched at all on these nights: not known to be gone
+            "delisted",
+            "甲镇 2021年报已从栏目中撤下：连续3次完整抓取都未在栏目中找到，"
+            "但原文件链接仍可访问或无法核实（存档保留原文件）",
         )
     ]
     a_report = site.one("SELECT report_id FROM documents WHERE url = ?", [PAGE_A])

@@ -97,7 +97,7 @@ def test_a_watcher_hears_of_the_new_the_edited_and_the_removed_report_once_each(
         _night(data, replica_at(4).proxy, desk, mail)
         removed = [p.payload["title"] for p in desk.posts[2:]]
         assert len(removed) == 1
-        assert removed[0].endswith("已被撤下")
+        assert removed[0].endswith("已被删除")  # its files answer 404 since night 2
 
         _night(data, replica_at(4).proxy, desk, mail)
         assert len(desk.posts) == 3  # said once, never again

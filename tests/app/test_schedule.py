@@ -27,6 +27,7 @@ from app.schedule import (
     stop_scheduler,
 )
 from archive.db import CrawlLock
+from tests.alerts.receivers import WebhookSink
 from tests.crawler.helpers import FAST, rows
 
 if TYPE_CHECKING:
@@ -62,9 +63,12 @@ def runs(data: Path) -> list[tuple[Any, ...]]:
 
 
 def stored_jobs(data: Path) -> list[tuple[str, float]]:
-    """(id, next run as a Unix time) of every job in the scheduler's job store."""
+    """(id, next run as a Unix time) of the nightly crawl job in the scheduler's job
+    store (the health job, ``nianbao-health``, is left out)."""
     with sqlite3.connect(data / "scheduler.db") as conn:
-        return conn.execute("SELECT id, next_run_time FROM apscheduler_jobs").fetchall()
+        return conn.execute(
+            "SELECT id, next_run_time FROM apscheduler_jobs WHERE id = ?", [JOB_ID]
+        ).fetchall()
 
 
 def wait_until(done: Callable[[], bool], timeout: float, what: str) -> None:
@@ -370,3 +374,35 @@ def test_a_second_signal_kills_the_running_crawl(
     lock = CrawlLock(archive_copy)
     lock.acquire("test: the killed crawl's lock is free")
     lock.release()
+
+
+def test_the_scheduler_raises_the_stale_alert_on_its_own_clock(
+    archive_copy: Path, tmp_path: Path, schedulers: Callable[[Path, Path], Scheduler]
+) -> None:
+    """No crawl ends (none is due): the scheduler's own health job must say so, once."""
+    long_ago = (datetime.now(SHANGHAI) - timedelta(hours=30)).astimezone(
+        ZoneInfo("UTC")
+    )
+    stamp = long_ago.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    with sqlite3.connect(archive_copy / "archive.db") as db:
+        db.execute("UPDATE runs SET started = ?, ended = ?", [stamp, stamp])
+    with WebhookSink() as sink:
+        (archive_copy / "nianbao.toml").write_text(
+            '[schedule]\ncron = "0 3 1 1 *"\n\n'  # not due for months
+            f'[[alerts.channels]]\nname = "desk"\nurl = "{sink.url}"\n',
+            encoding="utf-8",
+        )
+        first = schedulers(archive_copy, tmp_path / "first.log")
+        wait_until(lambda: len(sink.posts) >= 1, 60, "the stale alert")
+        assert first.stop() == 0
+        (post,) = sink.posts
+        assert post.payload["title"] == "已超过 26 小时没有成功的抓取"
+        assert "最近一次成功的抓取是第 1 次" in post.payload["message"]
+        assert "health check: 1 new alerts queued, 1 deliveries sent" in first.text()
+
+        again = schedulers(archive_copy, tmp_path / "again.log")
+        again.wait_for("scheduler started")
+        time.sleep(2)  # the health job runs at start: it finds the alert already told
+        assert again.stop() == 0
+        assert len(sink.posts) == 1
+    assert runs(archive_copy)[-1][1] == "complete"  # no crawl ran: only the check

@@ -85,7 +85,7 @@ def _fetch(
         failure=failure,
         sniffed_type="text/html",
         identity=IDENTITY,
-        listed=True,
+        listed=kind != "recheck",  # a re-check is of a document not listed tonight
         response_headers={"ETag": '"e1"'},
     )
 
@@ -138,6 +138,20 @@ def _night(
         for (k,) in archive.db.execute(
             "SELECT kind FROM events WHERE run_id = ?", [run]
         ).fetchall()
+    )
+
+
+def test_a_report_off_its_list_whose_files_answer_404_is_removed(archive) -> None:
+    assert _night(archive, b"<html>v1</html>", text="t1") == ["new_report"]
+    gone = [
+        _night(archive, None, listed=False, status=404, kind="recheck")
+        for _ in range(REMOVAL_RUNS)
+    ]
+    assert gone == [[], [], ["removed"]]
+    assert (
+        archive.db.execute("SELECT message FROM events WHERE kind = 'removed'")
+        .fetchone()[0]
+        .startswith(f"not listed for {REMOVAL_RUNS} runs, its files gone (404/410): ")
     )
 
 
@@ -243,7 +257,7 @@ def test_changed_republished_removed_restored(archive) -> None:
     assert _night(archive, b"<html>v2 re-saved</html>", text="t1") == ["republished"]
     assert _night(archive, b"<html>v3 edited</html>", text="t3") == ["changed"]
     quiet = [_night(archive, None, listed=False) for _ in range(REMOVAL_RUNS)]
-    assert quiet == [[], [], ["removed"]]
+    assert quiet == [[], [], ["delisted"]]  # off the list; its file was not seen gone
     assert _night(archive, None, listed=False) == []  # removed once, not again
     assert _night(archive, b"<html>v3 edited</html>") == ["restored"]
 

@@ -23,6 +23,7 @@ from twisted.internet.error import (
 from twisted.python.failure import Failure
 from twisted.web._newclient import ResponseFailed
 
+from crawler.guards import OffsiteRedirect, RedirectLoop, TooManyRedirects
 from crawler.items import Identity, KnownDocument
 from crawler.recognize import Evidence
 from crawler.spiders.base import HTML_MAXSIZE
@@ -285,9 +286,14 @@ def test_unchanged_page_without_known_files_asks_for_nothing() -> None:
         (TCPTimedOutError(), "timeout"),
         (ResponseFailed([]), "truncated"),
         (ConnectError(), "unreachable"),
-        (IgnoreRequest(), "robots_blocked"),
+        (IgnoreRequest("Forbidden by robots.txt"), "robots_blocked"),
+        (IgnoreRequest("... exceeded DOWNLOAD_MAXSIZE (10485760 B)"), "too_large"),
+        (IgnoreRequest(), "ignored"),  # dropped for a reason Scrapy did not name
+        (RedirectLoop("A → B → A"), "redirect_loop"),
+        (TooManyRedirects("more than 5 redirects"), "too_many_redirects"),
+        (OffsiteRedirect("A → file:///etc/passwd"), "offsite_redirect"),
     ],
-    ids=lambda v: type(v).__name__ if isinstance(v, Exception) else v,
+    ids=lambda v: f"{type(v).__name__}({v})" if isinstance(v, Exception) else v,
 )
 def test_failed_fetch_is_recorded_with_its_reason(
     error: Exception, reason: str

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+import lxml.html
 import pytest
 
-from processors.checks import ADVISORY, Check, check_across_years, check_tables
+from processors.checks import (
+    ADVISORY,
+    BLANK_MEANS,
+    Check,
+    Checked,
+    check_across_years,
+    check_tables,
+    evaluate_across_years,
+    evaluate_tables,
+)
+from processors.parse import parse
 from processors.schema import (
     APPEAL_BLOCK_KEYS,
     APPEAL_COLUMN_KEYS,
@@ -15,7 +27,15 @@ from processors.schema import (
 )
 from processors.tables import Tables, TableValues
 from replica.figures import blank_zeros, unbalance
-from tests.processors.test_tables import pingtan, printed_grids, read, series
+from tests.processors.test_tables import (
+    PINGTAN,
+    pingtan,
+    printed_grids,
+    read,
+    series,
+)
+
+BLANK = BLANK_MEANS
 
 BALANCE_OK = (
     "一、本年新收 + 二、上年结转 = 三（七）总计 + 四、结转下年度继续办理 "
@@ -142,51 +162,123 @@ def test_a_row_total_that_is_not_the_sum_of_its_applicants() -> None:
     )
 
 
-def test_blank_cells_count_as_zero_and_are_named_when_a_check_fails() -> None:
+def test_a_blank_total_or_part_is_not_evaluated_and_named_never_failed() -> None:
     table = appeals(
         review={"upheld": 1, "total": None}, litigation_direct={"pending": None}
     )
-    assert check_tables(Tables("2021", None, None, table)) == [
-        Check(
-            "block_totals",
-            False,
-            "行政复议/总计 [review/total] = 0, but 结果维持 + 结果纠正 + 其他结果 + 尚未审结 "
-            "sum to 1 (blank, counted as 0: 行政复议/总计 [review/total])",
-        )
+    assert evaluate_tables(Tables("2021", None, None, table)) == Checked(
+        checks=(
+            Check(
+                "block_totals",
+                True,
+                f"{BLOCKS_OK.replace('in all 3', 'in 1 of 3')} (not evaluated for "
+                "行政复议 [review], 未经复议直接起诉 [litigation_direct]: blank cells)",
+            ),
+        ),
+        warnings=(
+            f"block_totals not evaluated where cells are blank ({BLANK}): "
+            "行政复议/总计 [review/total], 未经复议直接起诉/尚未审结 [litigation_direct/pending]",
+        ),
+    )
+
+
+def test_printed_numbers_that_disagree_still_fail_beside_blank_cells() -> None:
+    apps = applications(
+        new_received={"natural_person": 5, "total": None},
+        granted={"natural_person": 5, "total": None},
+        total_handled={"natural_person": 7, "total": None},
+    )
+    checked = evaluate_tables(tables(apps=apps))
+    checks = by_name(list(checked.checks))
+    assert checks["balance"] == Check(
+        "balance",
+        False,
+        "自然人 [natural_person]: 一、本年新收 5 + 二、上年结转 0 = 5, but 三（七）总计 7 + "
+        "四、结转下年度继续办理 0 = 7 (not evaluated for 总计 [total]: blank cells)",
+    )
+    assert not checks["handled_sum"].ok
+    assert "row_totals" in checks  # the rows whose 总计 is printed (0) are compared
+    assert [w.split(" ", 1)[0] for w in checked.warnings] == [
+        "balance",
+        "row_totals",
+        "handled_sum",
     ]
 
 
-def test_blank_cells_are_counted_in_a_passing_check() -> None:
+def test_a_check_with_every_comparison_blank_is_a_warning_not_a_check() -> None:
+    apps = applications()
+    for cells in apps.values():
+        cells["total"] = None
+    checked = evaluate_tables(tables(apps=apps))
+    assert [c.name for c in checked.checks] == ["balance", "handled_sum"]
+    assert all(c.ok for c in checked.checks)
+    row_totals = next(w for w in checked.warnings if w.startswith("row_totals"))
+    assert row_totals.startswith(
+        f"row_totals not evaluated where cells are blank ({BLANK}): "
+        "一、本年新收/总计 [new_received/total], 二、上年结转/总计 [carried_over/total], "
+    )
+    assert row_totals.count("/总计 [") == len(apps)
+
+
+def test_blank_zeros_make_no_failed_check() -> None:
     figures = blank_zeros(series("town", "2021"))
-    checks = by_name(check_tables(read(*printed_grids("2021", figures))))
+    checked = evaluate_tables(read(*printed_grids("2021", figures)))
     blanks = sum(
         v is None for cells in figures.appeals.values() for v in cells.values()
     )
     assert blanks > 0
-    assert checks["block_totals"] == Check(
-        "block_totals", True, f"{BLOCKS_OK} ({blanks} blank cells counted as 0)"
-    )
+    assert all(c.ok for c in checked.checks)
+    assert any(w.startswith("block_totals not evaluated") for w in checked.warnings)
 
 
-def test_a_check_whose_table_is_absent_is_not_listed() -> None:
-    assert check_tables(Tables("free", None, None, None)) == []
-    only_appeals = check_tables(Tables("2021", None, None, appeals()))
-    assert [c.name for c in only_appeals] == ["block_totals"]
-
-
-def test_a_missing_total_row_cannot_be_checked() -> None:
+def test_a_missing_total_row_is_not_evaluated() -> None:
     apps = applications()
     del apps["total_handled"]
-    checks = by_name(check_tables(tables(apps=apps)))
-    assert checks["balance"] == Check(
-        "balance", False, "cannot check: 表三 has no row 三（七）总计 [total_handled]"
+    checked = evaluate_tables(tables(apps=apps))
+    assert [c.name for c in checked.checks] == ["row_totals"]
+    assert checked.warnings == (
+        "balance not evaluated: 表三 has no row 三（七）总计 [total_handled]",
+        "handled_sum not evaluated: 表三 has no row 三（七）总计 [total_handled]",
     )
-    assert checks["handled_sum"] == Check(
-        "handled_sum",
-        False,
-        "cannot check: 表三 has no row 三（七）总计 [total_handled]",
+
+
+def test_a_real_report_with_every_total_of_table_3_blank_fails_no_check() -> None:
+    """Pingtan 2021 (80613.html) with the 25 总计 figures of 表三 blanked, as some real
+    reports print them: nothing fails, and the warnings name the blank cells."""
+    parsed = parse(_without_table_3_totals((PINGTAN / "80613.html").read_bytes()))
+    assert parsed.applications is not None
+    assert {cells["total"] for cells in parsed.applications.values()} == {None}
+    assert parsed.applications["new_received"]["natural_person"] == 64
+    assert [(c.name, c.ok) for c in parsed.checks] == [
+        ("balance", True),
+        ("handled_sum", True),
+        ("block_totals", True),
+    ]
+    row_totals = next(w for w in parsed.warnings if w.startswith("row_totals"))
+    assert "三（七）总计/总计 [total_handled/total]" in row_totals
+    assert row_totals.count("/总计 [") == 25
+    assert any(
+        w.startswith("balance not evaluated") and "一、本年新收/总计" in w
+        for w in parsed.warnings
     )
-    assert checks["row_totals"].ok
+
+
+def test_the_printed_pingtan_2020_imbalance_still_fails_with_totals_printed() -> None:
+    parsed = parse((PINGTAN / "80595.html").read_bytes())
+    assert [c.name for c in parsed.checks if not c.ok] == ["handled_sum"]
+    assert not any("not evaluated" in w for w in parsed.warnings)
+
+
+def _without_table_3_totals(page: bytes) -> bytes:
+    root = lxml.html.document_fromstring(page)
+    table = next(t for t in root.iter("table") if "本年新收" in t.text_content())
+    for row in table.iter("tr"):
+        last = row.xpath("./td | ./th")[-1]
+        if re.fullmatch(r"\s*\d+\s*", last.text_content()):
+            for child in list(last):
+                last.remove(child)
+            last.text = ""
+    return bytes(lxml.html.tostring(root, encoding="utf-8"))
 
 
 def test_missing_result_rows_are_noted() -> None:
@@ -286,3 +378,35 @@ def test_across_years_needs_consecutive_years() -> None:
         ValueError, match="years must be consecutive, got 2020 and 2022"
     ):
         check_across_years(pingtan(80595), pingtan(80629), 2020, 2022)
+
+
+def test_a_blank_carried_over_is_not_evaluated_across_years() -> None:
+    before = tables(apps=applications(carried_forward={"natural_person": 2}))
+    after = tables(apps=applications(carried_over={"natural_person": None}))
+    checked = evaluate_across_years(before, after, 2021, 2022)
+    assert checked.checks == (
+        Check(
+            "carried_over",
+            True,
+            "2022 二、上年结转 [carried_over] equals 2021 四、结转下年度继续办理 "
+            "[carried_forward] in 6 of 7 columns (not evaluated for 自然人 "
+            "[natural_person]: blank cells)",
+        ),
+    )
+    assert checked.warnings == (
+        f"carried_over not evaluated where cells are blank ({BLANK}): "
+        "2022 二、上年结转/自然人 [carried_over/natural_person]",
+    )
+
+
+def test_a_blank_in_force_is_not_evaluated_as_a_trend() -> None:
+    before = tables(active={"normative_documents": {"in_force": None}})
+    after = tables(
+        active={"normative_documents": {"issued": 1, "repealed": 0, "in_force": 500}}
+    )
+    checked = evaluate_across_years(before, after, 2021, 2022)
+    assert checked.checks == ()
+    assert checked.warnings == (
+        f"in_force_trend not evaluated where cells are blank ({BLANK}): "
+        "2021 规范性文件/现行有效件数 [normative_documents/in_force]",
+    )

@@ -111,6 +111,10 @@ def test_search_open_a_report_download_its_pdf_and_see_the_years(
     page.go_back()
     checks = rows(data, "SELECT name, ok FROM checks WHERE report_id = ?", report_id)
     page.click(f"a[href='/archive/checks?report_id={report_id}']")
+    page.wait_for_url(f"{base}/archive/checks?report_id={report_id}")
+    expect(page.locator("h3").first).to_contain_text(
+        f"{len(checks)} rows where report_id = {report_id}"
+    )
     names = page.locator("table.rows-and-columns td.col-name").all_inner_texts()
     oks = page.locator("table.rows-and-columns td.col-ok").all_inner_texts()
     assert sorted(zip(names, oks, strict=True)) == sorted(
