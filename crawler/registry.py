@@ -15,7 +15,14 @@ from typing import Any
 from urllib.parse import urlsplit
 
 SITES_DIR = Path(__file__).parent / "sites"
-FAMILIES = ("hanweb", "trs", "fujian")
+SPIDERS_DIR = Path(__file__).parent / "spiders"
+# A family is a spider module of crawler/spiders/ whose spider is named after it
+# (tests/crawler/test_scrapy_project.py holds `scrapy list` to this).
+FAMILIES = tuple(
+    sorted(
+        p.stem for p in SPIDERS_DIR.glob("*.py") if p.stem not in ("__init__", "base")
+    )
+)
 LEVELS = ("province", "city", "county", "department", "town")
 EVIDENCE = ("confirmed", "inferred")
 REQUIRED = ("id", "name", "body", "region", "level", "family", "start_urls", "evidence")

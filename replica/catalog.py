@@ -10,6 +10,7 @@ second, serving the same bytes.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,17 +18,22 @@ from functools import cache
 from typing import Any
 
 from replica.corpus import form_of, postings, report_at, spec
-from replica.families import fujian, hanweb, hanweb_xxgk, trs
+from replica.families import fujian
 from replica.site import Request, Resource, Site, utc
 from replica.spec import SiteSpec
 
 Builder = Callable[[SiteSpec, list, int], Site]
-BUILDERS: dict[str, Builder] = {
-    "hanweb": hanweb.build,
-    "hanweb_xxgk": hanweb_xxgk.build,
-    "trs": trs.build,
-    "fujian": fujian.build,
-}
+
+
+def builder(family: str) -> Builder:
+    """The ``build`` function of ``replica/families/<family>.py`` (a new family is a
+    new module there: nothing else to register)."""
+    try:
+        module = importlib.import_module(f"replica.families.{family}")
+    except ModuleNotFoundError as exc:
+        raise ValueError(f"no replica family {family!r} (replica/families/)") from exc
+    build: Builder = module.build
+    return build
 MAX_EPOCH = 99
 
 
@@ -42,7 +48,7 @@ def _sites(epoch: int) -> dict[str, Site]:
     out = {}
     for site_spec in spec().sites:
         items = postings(site_spec, epoch) if site_spec.family != "fujian" else []
-        out[site_spec.host] = BUILDERS[site_spec.family](site_spec, items, epoch)
+        out[site_spec.host] = builder(site_spec.family)(site_spec, items, epoch)
     return out
 
 

@@ -13,6 +13,7 @@ from replica.model import FORMS, LEVELS, Body
 
 DATA_DIR = Path(__file__).parent / "data"
 SPEC_PATH = DATA_DIR / "sites.yaml"
+SITES_DIR = "sites.d"  # beside sites.yaml: more sites, one file per family
 FAMILIES = ("hanweb", "hanweb_xxgk", "trs", "fujian")
 DEFECTS = (
     "unbalanced",
@@ -240,9 +241,20 @@ def _changes(raw: dict[str, Any]) -> Changes:
 
 
 def load_spec(path: Path = SPEC_PATH) -> Spec:
-    """Read the spec; raise :class:`SpecError` naming the entry and field at fault."""
+    """Read the spec; raise :class:`SpecError` naming the entry and field at fault.
+
+    The sites are those of ``sites.yaml`` and then those of every ``sites.d/*.yaml``
+    beside it (one file per family's hosts, in name order): a new family adds a file.
+    """
     raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    sites = tuple(_site(entry, i) for i, entry in enumerate(raw.get("sites", ())))
+    entries = list(raw.get("sites", ()))
+    for extra in sorted((path.parent / SITES_DIR).glob("*.yaml")):
+        more = yaml.safe_load(extra.read_text(encoding="utf-8")) or {}
+        entries += list(more.get("sites", ()))
+    sites = tuple(_site(entry, i) for i, entry in enumerate(entries))
+    hosts = [s.host for s in sites]
+    if len(set(hosts)) != len(hosts):
+        raise SpecError(f"{path.name}: a host is specified twice: {sorted(hosts)}")
     dates = {
         int(n): parse_time(value, f"{path.name}: epoch_dates[{n}]")
         for n, value in _need(raw, "epoch_dates", path.name).items()

@@ -57,6 +57,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
 
+    from crawler.detect import Detection, Page
     from crawler.registry import Source
 
 HTML_MAXSIZE = 10 * 1024 * 1024
@@ -199,6 +200,14 @@ class ReportSpider(scrapy.Spider):
         for source in self.sources.values():
             for url in source.start_urls:
                 yield self.list_request(url, source)
+
+    # ------------------------------------------------------------------ detection
+    @classmethod
+    def detect(cls, page: Page) -> Detection | None:
+        """How much ``page`` (a report column, or a portal's page) looks like this
+        family's, and why; None when nothing of the family is seen. Families override
+        it with their fingerprints (crawler/detect.py picks the surest claim)."""
+        return None
 
     # ------------------------------------------------------------------ requests
     def list_request(self, url: str, source: Source, **kwargs: Any) -> scrapy.Request:

@@ -28,7 +28,7 @@ from app.schedule import (
 )
 from archive.db import CrawlLock
 from tests.alerts.receivers import WebhookSink
-from tests.crawler.helpers import FAST, rows
+from tests.crawler.helpers import FAST, rows, sources
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -53,7 +53,7 @@ def write_config(data: Path, cron: str, proxy: str) -> None:
     data.mkdir(parents=True, exist_ok=True)
     (data / "nianbao.toml").write_text(
         f'[schedule]\ncron = "{cron}"\ntimezone = "Asia/Shanghai"\n'
-        f'crawl_args = ["--proxy", "{proxy}"]\n',
+        f"crawl_args = {json.dumps(['--proxy', proxy, *sources(())])}\n",
         encoding="utf-8",
     )
 
@@ -310,6 +310,7 @@ def test_a_cycle_during_a_manual_crawl_is_skipped_and_crawls_never_overlap(
                 proxy,
                 "--data",
                 str(data),
+                *sources(()),
             ],
             stdout=out,
             stderr=subprocess.STDOUT,

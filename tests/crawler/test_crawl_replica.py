@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from archive.db import CrawlLock
 from replica.catalog import catalog
 from replica.server import ReplicaThread
-from tests.crawler.helpers import FAST, events, rows, run_crawl
+from tests.crawler.helpers import FAST, events, rows, run_crawl, sources
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -247,6 +247,7 @@ def test_a_killed_crawl_leaves_a_sound_archive_and_the_next_one_completes(
             replica_at(1).proxy,
             "--data",
             str(data),
+            *sources(()),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.crawler.helpers import FAST
+from tests.crawler.helpers import FAST, sources
 
 # What may lie in an archive directory besides the blob store.
 KNOWN = {
@@ -94,7 +94,7 @@ class Crawl:
                     proxy,
                     "--data",
                     str(data),
-                    *args,
+                    *sources(args),
                 ],
                 stdout=out,
                 stderr=subprocess.STDOUT,

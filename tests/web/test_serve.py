@@ -23,7 +23,7 @@ import pytest
 
 from alerts.config import Alerts
 from archive.db import connect
-from tests.crawler.helpers import FAST
+from tests.crawler.helpers import FAST, sources
 from web.chart import OUTCOMES, chart_years, outcome_of
 from web.originals import download_name
 from web.serve import ServeError, build
@@ -431,6 +431,7 @@ def test_nianbao_serve_reads_the_archive_while_a_crawl_writes_it(
                 replica_at(2).proxy,
                 "--data",
                 str(archive_copy),
+                *sources(()),
             ],
             env={**os.environ, **FAST, "NIANBAO_CONFIG": "", "NIANBAO_ALERTS": ""},
             **quiet,
