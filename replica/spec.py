@@ -14,7 +14,14 @@ from replica.model import FORMS, LEVELS, Body
 DATA_DIR = Path(__file__).parent / "data"
 SPEC_PATH = DATA_DIR / "sites.yaml"
 SITES_DIR = "sites.d"  # beside sites.yaml: more sites, one file per family
-FAMILIES = ("hanweb", "hanweb_xxgk", "trs", "fujian")
+# A family is a module of replica/families/ with a ``build`` (common and shells are helpers).
+FAMILIES = tuple(
+    sorted(
+        p.stem
+        for p in (Path(__file__).parent / "families").glob("*.py")
+        if p.stem not in ("__init__", "common", "shells")
+    )
+)
 DEFECTS = (
     "unbalanced",
     "blank_cells",
