@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import shutil
@@ -24,11 +25,19 @@ from app.config import (
 )
 from archive.db import ArchiveLocked, CrawlLock, open_archive
 from archive.runs import latest_events
-from crawler.registry import RegistryError, load_registry, select
+from crawler.registry import (
+    FAMILIES,
+    LEVELS,
+    USER_REGISTRY,
+    RegistryError,
+    load_registry,
+    select,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
+    from app.add import Scouted
     from archive.db import Archive
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -202,6 +211,13 @@ def cli(verbose: bool) -> None:
     default=None,
     help="Delay and throttle per host [default: on for real sites, off for the replica].",
 )
+@click.option(
+    "--family",
+    type=click.Choice(FAMILIES),
+    default=None,
+    help="Read every source with this family's spider instead of its own "
+    "(e.g. generic: the reader for sites no family knows).",
+)
 def crawl(
     source_ids: tuple[str, ...],
     data: str | None,
@@ -210,6 +226,7 @@ def crawl(
     proxy: str | None,
     config: str | None,
     polite: bool | None,
+    family: str | None,
 ) -> None:
     """Crawl the sources' report columns into the archive, and record what changed.
 
@@ -221,6 +238,7 @@ def crawl(
     Example:
       nianbao crawl --replica --epoch 1 --data ./nianbao-data
       nianbao crawl --source wip --source anqiu
+      nianbao crawl --replica --family generic     # the generic reader on every site
     """
     from app.crawl import (
         EXIT_DISK_FULL,
@@ -234,7 +252,9 @@ def crawl(
     from archive.integrity import ArchiveCorrupt
 
     try:
-        sources = select(load_registry(), source_ids)
+        sources = select(load_registry(user=data_dir(data) / USER_REGISTRY), source_ids)
+        if family:
+            sources = [dataclasses.replace(s, family=family) for s in sources]
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from exc
     if replica and proxy:
@@ -268,24 +288,149 @@ def crawl(
 
 
 @cli.command(context_settings=CONTEXT)
-def sources() -> None:
-    """List the sources of the registry (crawler/sites/*.toml).
+@DATA
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Also say, per source, its last complete listing, the items it listed and "
+    "its health (from the archive).",
+)
+def sources(data: str | None, check: bool) -> None:
+    """List the sources: the shipped registry (crawler/sites/*.toml) and yours
+    (DATA/sources.toml, written by `nianbao add`).
 
     \b
     Example:
       nianbao sources
+      nianbao sources --check --data ./nianbao-data
     """
+    root = data_dir(data)
     try:
-        registry = load_registry()
+        registry = load_registry(user=root / USER_REGISTRY)
     except RegistryError as exc:
         raise click.ClickException(str(exc)) from exc
+    if check:
+        from app.show import source_health
+
+        click.echo(source_health(root, registry))
+        return
     click.echo(
-        f"{'id':<9} {'family':<7} {'level':<7} {'evidence':<10} body / start URL"
+        f"{'id':<9} {'family':<9} {'level':<10} {'evidence':<10} body / start URL"
     )
     for s in registry:
-        click.echo(f"{s.id:<9} {s.family:<7} {s.level:<7} {s.evidence:<10} {s.body}")
+        click.echo(f"{s.id:<9} {s.family:<9} {s.level:<10} {s.evidence:<10} {s.body}")
         for url in s.start_urls:
-            click.echo(f"{'':<36} {url}")
+            click.echo(f"{'':<41} {url}")
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("url")
+@DATA
+@click.option(
+    "--id",
+    "source_id",
+    help="The source's id [default: from the host, e.g. www.abc.gov.cn → abc].",
+)
+@click.option(
+    "--name", help="The body whose reports these are [default: the site's name]."
+)
+@click.option("--region", default="", help="Its region, e.g. 山东省威海市.")
+@click.option(
+    "--level",
+    type=click.Choice(LEVELS),
+    default="county",
+    show_default=True,
+    help="Its level.",
+)
+@click.option(
+    "--family",
+    type=click.Choice(FAMILIES),
+    help="Its site family [default: detected from the page; generic if none fits].",
+)
+@click.option("--proxy", metavar="URL", help="Fetch through this HTTP proxy.")
+@click.option("--dry-run", is_flag=True, help="Only show what it would crawl.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print one JSON object per report found: title, url, year, body.",
+)
+@CONFIG
+def add(
+    url: str,
+    data: str | None,
+    source_id: str | None,
+    name: str | None,
+    region: str,
+    level: str,
+    family: str | None,
+    proxy: str | None,
+    dry_run: bool,
+    as_json: bool,
+    config: str | None,
+) -> None:
+    """Follow a district: detect its site, find its report column, list what it
+    would crawl, and (unless --dry-run) add it to your sources (DATA/sources.toml).
+
+    URL is the report column, or the site's home or 政府信息公开 page (the column is
+    looked for up to four clicks deep). No report is downloaded: the reports are listed
+    from the column as a crawl reads it. Exit status 1 when no report is found.
+
+    \b
+    Example:
+      nianbao add http://www.example.gov.cn/zwgk/xxgknb/ --name 某某县人民政府
+      nianbao add http://www.example.gov.cn/ --dry-run --json
+    """
+    from app.add import AddError, add_source, scout
+
+    root = data_dir(data)
+    try:
+        settings = load_config(root, config)
+        found = scout(
+            url,
+            settings,
+            proxy=proxy,
+            family=family,
+            name=name,
+            region=region,
+            level=level,
+            source_id=source_id,
+        )
+    except (AddError, ConfigError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    if as_json:
+        for report in found.reports:
+            click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        _show_scouting(found)
+    if not found.reports:
+        raise click.ClickException(
+            f"no report found from {url} ({len(found.pages)} list pages read): "
+            "give the report column's URL, or another --family"
+        )
+    if dry_run:
+        return
+    try:
+        path = add_source(root, found.source)
+    except AddError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not as_json:
+        click.echo(
+            f"added source {found.source.id} to {path}: nianbao crawl --source {found.source.id}"
+        )
+
+
+def _show_scouting(found: Scouted) -> None:
+    how = found.detection.line() if found.detection else "none recognised"
+    click.echo(f"family: {found.source.family} (detected: {how})")
+    click.echo(f"body: {found.source.body}; list pages read: {len(found.pages)}")
+    for page in found.pages[:10]:
+        click.echo(f"  {page}")
+    click.echo(f"reports found: {len(found.reports)}")
+    for report in found.reports:
+        click.echo(
+            f"  {report.year or '????'}  {report.body}  {report.title}  {report.url}"
+        )
 
 
 @cli.command(context_settings=CONTEXT)

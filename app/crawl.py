@@ -65,6 +65,7 @@ class CrawlPlan:
     config: Config = field(default_factory=Config)  # alerts, deadlines
     # Scrapy settings given on the command line (`scrapy crawl -s NAME=VALUE`).
     overrides: dict[str, Any] = field(default_factory=dict)
+    scout: bool = False  # read the lists only, fetch no report (`nianbao add`)
 
 
 @dataclass(slots=True)
@@ -178,6 +179,8 @@ def _run(archive: Archive, plan: CrawlPlan, run_id: int, ids: list[str]) -> Craw
     fetched = fetch(plan, run_id, VERSION, known, lists)
     if fetched.interrupted:
         return _interrupted(archive, run_id, ids, fetched.interrupted)
+    if plan.scout:  # the lists are what was asked for: no analysis, no alerts
+        return _stopped(archive, run_id, ids, "partial", "scouting: lists only")
     if fetched.disk_full:
         why = f"the disk is full: the crawl stopped early ({fetched.early_stop})"
         return _disk_full(archive, plan, run_id, ids, why)
@@ -307,6 +310,12 @@ def summary_table(result: CrawlResult) -> str:
         f"run {result.run_id} {result.status}: {c.requests} fetches, {megabytes:.1f} MB, "
         f"{c.new_versions} new files, {c.events} events, {c.failures} failed"
     )
+    for s in result.sources:
+        if s.fell_back:
+            lines.append(
+                f"{s.source}: {s.fell_back} (its list was read by the generic reader; "
+                "check the source's family in the registry)"
+            )
     if result.status != "complete" and result.message:
         lines.append(f"why: {result.message}")
     if result.processing:

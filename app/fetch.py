@@ -158,6 +158,7 @@ def fetch(
             crawler_version=crawler_version,
             known={u: d for u, d in known.items() if d.source_id in ids},
             lists=lists,
+            scout=plan.scout,
         )
     wall, cpu = time.monotonic(), time.process_time()
     process.start()

@@ -186,6 +186,7 @@ class SourceSummary:
     removed: int
     failed: int
     unreachable: str
+    fell_back: str = ""  # how its list was read instead of by its family, if it was
 
 
 def source_summaries(
@@ -206,6 +207,11 @@ def source_summaries(
             [run_id, source],
         ).fetchall()
         unreachable = sorted({f for (f,) in failures if f in UNREACHABLE})
+        fallback = db.execute(
+            "SELECT reason FROM listings WHERE run_id = ? AND source_id = ? "
+            "AND reason LIKE ? LIMIT 1",
+            [run_id, source, f"%{FELL_BACK_MARK}%"],
+        ).fetchone()
         out.append(
             SourceSummary(
                 source=source,
@@ -217,9 +223,18 @@ def source_summaries(
                 removed=count("events", "kind = 'removed'"),
                 failed=len(failures),
                 unreachable=", ".join(unreachable),
+                fell_back=_fell_back(fallback[0]) if fallback else "",
             )
         )
     return out
+
+
+FELL_BACK_MARK = "read generically: the "  # crawler/fallback.py's note on its reasons
+
+
+def _fell_back(reason: str) -> str:
+    """``read generically: the trs spider found nothing…`` from a listing's reason."""
+    return reason[reason.index(FELL_BACK_MARK) :].rstrip(")")
 
 
 def run_status(summaries: list[SourceSummary]) -> RunStatus:

@@ -7,7 +7,11 @@ meta tags, scripts, markup); the family with the highest confidence wins, and be
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
+
+from crawler.registry import FAMILIES
+from crawler.spiders.base import ReportSpider
 
 THRESHOLD = 0.5  # below: no family claims the page
 
@@ -30,3 +34,32 @@ class Page:
 
     url: str
     html: str
+
+
+def spider_class(family: str) -> type[ReportSpider]:
+    """The spider of ``family`` (``crawler/spiders/<family>.py``, named after it)."""
+    module = importlib.import_module(f"crawler.spiders.{family}")
+    for value in vars(module).values():
+        if (
+            isinstance(value, type)
+            and issubclass(value, ReportSpider)
+            and getattr(value, "name", None) == family
+        ):
+            return value
+    raise LookupError(f"crawler/spiders/{family}.py has no spider named {family!r}")
+
+
+def claims(page: Page) -> list[Detection]:
+    """Every family's claim on ``page``, surest first."""
+    found = []
+    for family in FAMILIES:
+        claim = spider_class(family).detect(page)
+        if claim is not None and claim.confidence > 0:
+            found.append(claim)
+    return sorted(found, key=lambda d: (-d.confidence, d.family))
+
+
+def detect_family(page: Page) -> Detection | None:
+    """The surest family claim on ``page`` at or above :data:`THRESHOLD`, else None."""
+    found = claims(page)
+    return found[0] if found and found[0].confidence >= THRESHOLD else None

@@ -24,7 +24,7 @@ FAMILIES = tuple(
     )
 )
 LEVELS = ("province", "city", "county", "department", "town")
-EVIDENCE = ("confirmed", "inferred")
+EVIDENCE = ("confirmed", "inferred", "discovered")  # discovered: by `nianbao add`
 REQUIRED = ("id", "name", "body", "region", "level", "family", "start_urls", "evidence")
 OPTIONAL = ("seen", "body_prefix", "aliases", "covers", "quirks")
 
@@ -134,10 +134,20 @@ def load_file(path: Path) -> list[Source]:
     return out
 
 
-def load_registry(directory: Path = SITES_DIR) -> list[Source]:
-    """Every source of every registry file; ids must be unique."""
+USER_REGISTRY = "sources.toml"  # in the data directory: the sources a user added
+
+
+def load_registry(
+    directory: Path = SITES_DIR, user: Path | None = None
+) -> list[Source]:
+    """Every source of every registry file, then of the user's registry (``user``,
+    usually ``DATA/sources.toml``, written by ``nianbao add``) if it exists; ids must
+    be unique across all of them."""
     sources: list[Source] = []
-    for path in sorted(directory.glob("*.toml")):
+    files = sorted(directory.glob("*.toml"))
+    if user is not None and user.is_file():
+        files.append(user)
+    for path in files:
         for source in load_file(path):
             clash = next((s for s in sources if s.id == source.id), None)
             if clash:

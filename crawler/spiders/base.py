@@ -35,6 +35,7 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed
 
+from crawler.fallback import GenericReading
 from crawler.guards import Dropped
 from crawler.items import (
     FetchRecord,
@@ -164,7 +165,7 @@ def failure_detail(failure: Failure) -> str | None:
     return text[:500] or None
 
 
-class ReportSpider(scrapy.Spider):
+class ReportSpider(GenericReading, scrapy.Spider):
     """Base of the family spiders; subclasses implement ``parse_list``.
 
     It has no ``name``: Scrapy's SpiderLoader lists only the families.
@@ -177,6 +178,7 @@ class ReportSpider(scrapy.Spider):
         crawler_version: str,
         known: dict[str, KnownDocument] | None = None,
         lists: dict[str, KnownList] | None = None,
+        scout: bool = False,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -185,6 +187,7 @@ class ReportSpider(scrapy.Spider):
         self.crawler_version = crawler_version
         self.known = known or {}
         self.lists = lists or {}  # list pages read before: validators and items
+        self.scout = scout  # lists only: no report page or file is fetched
         self.requested: set[str] = set()
         self.listed: set[str] = set()
         self.rechecked = False
@@ -199,7 +202,13 @@ class ReportSpider(scrapy.Spider):
     async def start(self) -> Any:
         for source in self.sources.values():
             for url in source.start_urls:
-                yield self.list_request(url, source)
+                yield self.start_request(url, source)
+
+    def start_request(self, url: str, source: Source) -> scrapy.Request:
+        """A source's first page: read by the family, or generically if that finds
+        nothing (crawler/fallback.py). Families that read lists otherwise (a browser)
+        override it."""
+        return self.list_request(url, source, callback=self.parse_start)
 
     # ------------------------------------------------------------------ detection
     @classmethod
@@ -233,7 +242,7 @@ class ReportSpider(scrapy.Spider):
         listed: bool = True,
     ) -> scrapy.Request | None:
         """A report page or file, asked for conditionally when it is already archived."""
-        if url in self.requested:
+        if url in self.requested or self.scout:
             return None
         self.requested.add(url)
         headers = {}
@@ -280,11 +289,12 @@ class ReportSpider(scrapy.Spider):
         return self.sources[response.meta["source"]]
 
     def take_listing(
-        self, response: scrapy.http.Response, links: list[Link]
+        self, response: scrapy.http.Response, links: list[Link], note: str = ""
     ) -> Iterator[Any]:
         """Decide for each listed link: a report (fetch it) or not (record why).
 
         Yields the requests for the reports, then one ListingBatch with every decision.
+        ``note`` is added to every reason (how the list was read, when not by the family).
         """
         source = self.source_of(response)
         batch = ListingBatch(self.run_id, source.id, response.url)
@@ -296,6 +306,8 @@ class ReportSpider(scrapy.Spider):
             is_report, reason = (
                 (True, link.reason) if link.reason else classify(link.title)
             )
+            if note:
+                reason = f"{reason} ({note})"
             date = parse_date(link.date)
             batch.entries.append(
                 ListingEntry(

@@ -12,8 +12,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
+from crawler.detect import Detection
 from crawler.pages import Link
 from crawler.settings import PLAYWRIGHT_SETTINGS
 from crawler.spiders.base import ReportSpider, requested
@@ -23,9 +25,20 @@ if TYPE_CHECKING:
 
     import scrapy
 
+    from crawler.detect import Page
     from crawler.registry import Source
 
 MAX_LIST_PAGES = 50
+FINGERPRINTS = (
+    (
+        re.compile(r"avalon(?:\.min)?\.js|ms-controller"),
+        0.6,
+        "avalon.js (ms-controller)",
+    ),
+    (re.compile(r"/fjdzapp/"), 0.3, "the /fjdzapp/ search API"),
+    (re.compile(r"qzbFile"), 0.2, "the 全真版 file array (qzbFile)"),
+    (re.compile(r"""<meta name=["']SiteIDCode["']"""), 0.1, "the SiteIDCode meta tag"),
+)
 VISIBLE_LINKS = """(els) => els.filter(e => e.offsetParent !== null).map(e => ({
     url: e.href, title: e.title || e.textContent.trim(),
     date: (e.closest('dl, li, tr') || e.parentElement).textContent }))"""
@@ -40,6 +53,19 @@ class FujianSpider(ReportSpider):
 
     name = "fujian"
     custom_settings = PLAYWRIGHT_SETTINGS
+
+    @classmethod
+    def detect(cls, page: Page) -> Detection | None:
+        """avalon.js markup (``ms-controller``), the ``/fjdzapp/`` search API, the
+        全真版 ``qzbFile`` and ``.htm`` TRS articles: the Fujian 集约化 front end."""
+        html, found, sure = page.html, [], 0.0
+        for sign, weight, evidence in FINGERPRINTS:
+            if sign.search(html):
+                found.append(evidence)
+                sure += weight
+        if not found:
+            return None
+        return Detection(cls.name, min(sure, 1.0), tuple(found))
 
     def list_request(self, url: str, source: Source, **kwargs: Any) -> scrapy.Request:
         if not source.quirk("js_list"):

@@ -116,18 +116,19 @@ def test_start_asks_for_every_start_url_of_every_source() -> None:
         return [r async for r in spider.start()]
 
     requests = asyncio.run(collect())
+    # parse_start: the family's reading, or the generic one if it finds nothing
     assert [described(r) for r in requests] == [
-        ("GET", f"{WIP}/col/col151610/index.html", "parse_list", "list"),
+        ("GET", f"{WIP}/col/col151610/index.html", "parse_start", "list"),
         (
             "GET",
             "http://www.whctp.gov.cn/col/col82956/index.html",
-            "parse_list",
+            "parse_start",
             "list",
         ),
         (
             "GET",
             "http://www.penglai.gov.cn/col/col59245/index.html",
-            "parse_list",
+            "parse_start",
             "list",
         ),
     ]

@@ -1,0 +1,356 @@
+"""Reading a report column of a site no family knows: links, pagers, the column itself.
+
+Pure functions over a page's URL and decoded text, used by the generic spider
+(``crawler/spiders/generic.py``) and by every family spider when its own reading of a
+source's first page finds nothing (the fallback). They look for:
+
+* report candidates: anchors (``href``, else a URL in ``onclick``), items of a JS
+  array or a JSON answer (objects with a URL and a title), CDATA datastore records,
+  ``<option>`` values; a candidate is kept when its title mentions a report (年报,
+  报告), and the title rules (``crawler.recognize.classify``) then decide;
+* pages of the same column: 下一页 and numbered links, ``<option>`` values, pager
+  HTML hidden in base64 (``window.atob``), JS page counters (``countPage``,
+  ``createPageHTML``, ``totalpage``);
+* the report column itself, from a portal's home or 政府信息公开 page: links named
+  信息公开年报, 政府信息公开工作年度报告, 年报 or with ``zfxxgknb``/``xxgknb`` in the URL
+  (never 指南, 政府工作报告 or 工作总结).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+from dataclasses import dataclass, field
+from urllib.parse import unquote, urljoin, urlsplit
+
+import lxml.html
+
+from crawler.pages import (
+    DOCUMENT_LINK,
+    Link,
+    datastore_records,
+    jpage_config,
+    js_page_count,
+)
+
+REPORTISH = re.compile(r"年报|年度报告|信息公开.{0,8}报告")
+NEXT = re.compile(r"^\s*(下一页|下页|后一页|后页|>|>>|›|»|next)\s*$", re.I)
+NUMBER = re.compile(r"^\s*\[?\s*\d{1,3}\s*\]?\s*$")
+COLUMN = re.compile(
+    r"信息公开年报|政府信息公开工作年度报告|政府信息公开年度报告|年度报告|^年报$|"
+    r"信息公开$|政府信息公开目录|信息公开目录|法定主动公开"
+)
+COLUMN_URL = re.compile(r"zfxxgknb|xxgknb|gknb|ndbg|zfxxgk(?:ml)?/?$", re.I)
+NOT_COLUMN = re.compile(r"指南|政府工作报告|工作总结|依申请|申请表|规定|制度|意见箱")
+URL_IN_JS = re.compile(
+    r"""["']((?:https?://|/|\./|\.\./)[^"'\s<>]+?\.(?:s?html?|aspx?|jsp|php|pdf|docx?|wps|xlsx?)"""
+    r"""(?:\?[^"'\s<>]*)?)["']""",
+    re.I,
+)
+JS_OBJECT = re.compile(r"\{[^{}]{10,2000}\}")
+JS_PAIR = re.compile(
+    r"""["']?(\w+)["']?\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')"""
+)
+DATE = re.compile(r"(19|20)\d\d[-./年]\d{1,2}[-./月]\d{1,2}")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+BASE64 = re.compile(r"(?:atob\(\s*['\"]|>\s*)([A-Za-z0-9+/=%]{40,})")
+TOTAL_PAGES = re.compile(r"""totalpage\s*[=:]\s*["']?(\d{1,3})""", re.I)
+MAX_PAGES = 100  # of one column, the pager's word against it
+YEAR = re.compile(r"(19|20)\d\d")
+YEAR_COLUMN = re.compile(r"^\s*(19|20)\d\d\s*年度?\s*$")
+# An article's URL (a report page), never a column: a date folder and an id.
+ARTICLE = re.compile(
+    r"/t\d{8}_\d+|/art_\d+_\d+|/\d{6}/|/\d{4}/\d{1,2}/\d{1,2}/|content_\d+|post_\d+|"
+    r"/doc_[0-9a-f]{8,}|/show/[0-9a-f]{16,}|/[0-9a-f]{32}\.s?html?|\.aspx\?id=|Item/\d+",
+    re.I,
+)
+ROW_TITLE = 120  # a row's text stands for a link's title up to this length
+XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")
+# A link whose own text says nothing of what it opens: its row names it instead.
+BARE = re.compile(
+    r"^\s*(查看|详情|详细|下载|点击查看|浏览|阅读|打开|>>|更多|(19|20)\d\d\s*年?度?)?\s*$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A page of records asked for by POST (a jpage ``dataproxy.jsp`` range)."""
+
+    url: str
+    form: dict[str, str]
+
+
+@dataclass(slots=True)
+class Reading:
+    """What one page of a column offers: report candidates, pages, column links."""
+
+    reports: list[Link] = field(default_factory=list)
+    pages: list[str] = field(default_factory=list)  # absolute URLs
+    posts: list[Post] = field(default_factory=list)  # record ranges asked by POST
+    columns: list[str] = field(default_factory=list)  # absolute URLs: sub-columns
+    report_column: bool = False  # the page says it is a report column (信息公开年报)
+
+
+def read_column(url: str, text: str) -> Reading:
+    """Everything :mod:`crawler.generic` finds on the page at ``url``."""
+    reading = Reading()
+    if text.lstrip().startswith(("{", "[")):
+        reading.reports = _json_items(url, text)
+        return reading
+    records = [
+        Link(urljoin(url, link.url), link.title, link.date)
+        for link in datastore_records(text)
+        if REPORTISH.search(link.title)
+    ]
+    try:  # an XML declaration is not welcome in a str: leave it out
+        root = lxml.html.document_fromstring(XML_DECLARATION.sub("", text, count=1))
+    except (ValueError, lxml.etree.ParserError):
+        reading.reports = _dedup(records)
+        return reading
+    reading.report_column = _in_report_column(root)
+    anchors = _anchors(root, url, reading.report_column)
+    columns = [a for a in anchors if _is_column(a)]
+    reading.columns = _unique([a.url for a in columns])
+    listed = {a.url for a in columns}
+    reading.reports = _dedup(
+        [_titled(a) for a in anchors if a.url not in listed and _titled(a).title]
+        + [link for link in _script_items(url, text) if REPORTISH.search(link.title)]
+        + records
+    )
+    reading.pages = _pages(url, text, root, anchors)
+    reading.posts = _jpage_posts(url, text, len(datastore_records(text)))
+    return reading
+
+
+def _is_column(link: Link) -> bool:
+    """A link to a (sub-)column of reports: named for one (信息公开年报, 2023年度) or
+    with a report column's folder in its URL, and not a document or an article."""
+    path = urlsplit(link.url).path
+    if (
+        DOCUMENT_LINK.search(path)
+        or ARTICLE.search(path)
+        or NOT_COLUMN.search(link.title)
+    ):
+        return False
+    dated = YEAR.search(link.title)  # a column's name carries no year but a bare one
+    named = (COLUMN.search(link.title) and not dated) or YEAR_COLUMN.match(link.title)
+    unit_column = REPORTISH.search(link.title) and not dated
+    return bool(named or unit_column or (COLUMN_URL.search(path) and not dated))
+
+
+def _titled(link: Link) -> Link:
+    """The link if its title names a report (a bare link's title is already its
+    row's: see :func:`_row_title`), else the link without a title (not a candidate)."""
+    if REPORTISH.search(link.title):
+        return link
+    return Link(link.url, "", link.date)
+
+
+def _jpage_posts(url: str, text: str, inline: int) -> list[Post]:
+    """The records after the inline ones of a jpage widget: ranges POSTed to its
+    dataproxy.jsp, a group (perPage × groupSize) at a time."""
+    config = jpage_config(text)
+    if config is None or config.total <= inline:
+        return []
+    step = config.per_page * config.group_size
+    return [
+        Post(
+            urljoin(
+                url,
+                f"{config.proxy_url}?startrecord={start}"
+                f"&endrecord={min(start + step - 1, config.total)}&perpage={config.per_page}",
+            ),
+            dict(config.params),
+        )
+        for start in range(inline + 1, config.total + 1, step)
+    ]
+
+
+def _container_text(element: lxml.html.HtmlElement) -> str:
+    for parent in element.iterancestors():
+        if parent.tag in ("li", "tr", "dd", "dl", "p", "div", "td"):
+            return " ".join(parent.text_content().split())[:300]
+    return ""
+
+
+def _in_report_column(root: lxml.html.HtmlElement) -> bool:
+    """Does the page say it is an open-government report column (its title, its
+    column heading or its breadcrumb)?"""
+    said = " ".join(
+        root.xpath(
+            "//title//text()|//*[contains(@class, 'title') or contains(@class, "
+            "'position') or contains(@class, 'crumb') or contains(@class, 'location')]"
+            "//text()"
+        )
+    )
+    return bool(re.search(r"信息公开.{0,4}(年报|年度报告)", said))
+
+
+def _anchors(
+    root: lxml.html.HtmlElement, base: str, report_column: bool = False
+) -> list[Link]:
+    """Every anchor as a link: ``href``, else the URL its ``onclick`` opens."""
+    out = []
+    for a in root.iter("a"):
+        href = (a.get("href") or "").strip()
+        if not href or href.startswith(("javascript", "#")):
+            found = URL_IN_JS.search(a.get("onclick") or "")
+            href = found.group(1) if found else ""
+        if not href or href.startswith(("javascript", "mailto:", "#")):
+            continue
+        title = (a.get("title") or " ".join(a.text_content().split())).strip()
+        if BARE.match(title):  # 查看, 2023年度: the row says what it opens
+            title = _row_title(a, title, report_column)
+        out.append(Link(urljoin(base, href), title, _container_text(a)))
+    return out
+
+
+def _row_title(
+    anchor: lxml.html.HtmlElement, text: str, report_column: bool = False
+) -> str:
+    """A bare link's title from its table row: the row's first cell (the unit), the
+    link's own text (the year) and its column's header (年度报告: in a page that says it
+    is an open-government report column, that header means 政府信息公开工作年度报告);
+    else its item's text when the item holds no other link."""
+    row = next((p for p in anchor.iterancestors() if p.tag == "tr"), None)
+    if row is not None:
+        cells = row.xpath("./td|./th")
+        own = next((c for c in cells if anchor in c.iterdescendants()), None)
+        unit = cells[0] if cells and cells[0] is not own else None
+        header = _header_of(row, cells.index(own)) if own is not None else ""
+        if report_column and re.fullmatch(r"(年度)?(报告|年报)", header):
+            header = "政府信息公开工作年度报告"
+        parts = [_text(unit) if unit is not None else "", text, header]
+        return " ".join(p for p in parts if p)
+    item = next((p for p in anchor.iterancestors() if p.tag in ("li", "dd", "p")), None)
+    if item is not None and len(item.xpath(".//a")) == 1:
+        return _text(item)[:ROW_TITLE]
+    return text
+
+
+def _header_of(row: lxml.html.HtmlElement, index: int) -> str:
+    """The header cell above column ``index`` of ``row``'s table, if it has one."""
+    table = next((p for p in row.iterancestors() if p.tag == "table"), None)
+    if table is None:
+        return ""
+    headers = table.xpath(".//tr[th][1]/th")
+    return _text(headers[index]) if index < len(headers) else ""
+
+
+def _text(element: lxml.html.HtmlElement) -> str:
+    return " ".join(element.text_content().split())
+
+
+def _script_items(base: str, text: str) -> list[Link]:
+    """Items of JS arrays in scripts: objects holding a URL, a title, maybe a date."""
+    out = []
+    for script in re.findall(r"<script[^>]*>(.*?)</script>", text, re.S | re.I):
+        for obj in JS_OBJECT.findall(script):
+            link = _item(base, {k: a or b for k, a, b in JS_PAIR.findall(obj)})
+            if link:
+                out.append(link)
+    return out
+
+
+def _item(base: str, values: dict[str, str]) -> Link | None:
+    """A list item from an object's string values: the URL, the title, the date."""
+    urls = [v for v in values.values() if URL_IN_JS.fullmatch(f'"{v}"')]
+    titles = [v for v in values.values() if CJK.search(v) and v not in urls]
+    if not urls or not titles:
+        return None
+    dates = [v for v in values.values() if DATE.search(v) and v not in urls]
+    title = max(titles, key=len)
+    return Link(
+        urljoin(base, urls[0].replace("\\/", "/")), title, dates[0] if dates else ""
+    )
+
+
+def _json_items(base: str, text: str) -> list[Link]:
+    """Report items of a JSON answer: every object with a URL and a title."""
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return []
+    found: list[Link] = []
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            strings = {k: v for k, v in node.items() if isinstance(v, str)}
+            link = _item(base, strings)
+            if link and REPORTISH.search(link.title):
+                found.append(link)
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(data)
+    return _dedup(found)
+
+
+def _pages(
+    url: str, text: str, root: lxml.html.HtmlElement, anchors: list[Link]
+) -> list[str]:
+    """Other pages of this column: pager links, options, base64 pagers, JS counters."""
+    here = urlsplit(url)
+    folder = here.path.rsplit("/", 1)[0]
+    found = [a.url for a in anchors if NEXT.match(a.title) or NUMBER.match(a.title)]
+    found += [
+        urljoin(url, value)
+        for value in root.xpath("//select/option/@value")
+        if "/" in value or "page" in value.lower()
+    ]
+    found += _base64_pages(url, text)
+    counted = js_page_count(text)
+    if counted:
+        count, name, ext = counted
+        found += [
+            urljoin(url, f"{name}_{n}.{ext}") for n in range(1, min(count, MAX_PAGES))
+        ]
+    total = TOTAL_PAGES.search(text)
+    if total and "{page}" in url:  # pragma: no cover - a template URL is not a page
+        return []
+    pages = []
+    for page in _unique(found):
+        parts = urlsplit(page)
+        same_column = parts.netloc == here.netloc and (
+            parts.path.startswith(folder) or parts.path == here.path
+        )
+        if same_column and page != url and not DOCUMENT_LINK.search(parts.path):
+            pages.append(page)
+    return pages[:MAX_PAGES]
+
+
+def _base64_pages(url: str, text: str) -> list[str]:
+    """Pager HTML hidden in base64 (and URL-encoded), decoded as ``window.atob`` would."""
+    out = []
+    for blob in BASE64.findall(text):
+        try:
+            decoded = base64.b64decode(unquote(blob) + "==", validate=False)
+        except (binascii.Error, ValueError):
+            continue
+        html = unquote(decoded.decode("utf-8", "replace"))
+        if "<a" not in html:
+            continue
+        try:
+            fragment = lxml.html.fragment_fromstring(html, create_parent="div")
+        except (ValueError, lxml.etree.ParserError):
+            continue
+        out += [urljoin(url, href) for href in fragment.xpath("//a/@href")]
+    return out
+
+
+def _dedup(links: list[Link]) -> list[Link]:
+    seen: dict[str, Link] = {}
+    for link in links:
+        kept = seen.get(link.url)
+        if kept is None or len(link.title) > len(kept.title):
+            seen[link.url] = link
+    return list(seen.values())
+
+
+def _unique(urls: list[str]) -> list[str]:
+    return list(dict.fromkeys(urls))

@@ -1,0 +1,38 @@
+"""The generic report-column spider: for sites no family knows.
+
+* Fingerprint: none (it never claims a page: ``detect`` says nothing).
+* Lists: every anchor (``href``, else the URL its ``onclick`` opens), the items of JS
+  arrays and JSON answers, CDATA datastores, whose title mentions a report; the title
+  rules decide which are reports (crawler/generic.py).
+* Pagination: 下一页 and numbered links, ``<option>`` values, base64-encoded pager HTML,
+  JS page counters, within the column's folder on the source's hosts.
+* From a portal's home or 政府信息公开 page it finds the report column itself (links
+  named 信息公开年报, 政府信息公开工作年度报告, 年报, or ``zfxxgknb`` in the URL), at most
+  four clicks deep.
+* Reports of other bodies reposted in the column are filed under their own body (the
+  title's), as by every family.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from crawler.fallback import GENERIC
+from crawler.spiders.base import ReportSpider
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+
+    import scrapy
+
+
+class GenericSpider(ReportSpider):
+    """Any site; see the module docstring."""
+
+    name = "generic"
+
+    def parse_list(self, response: scrapy.http.Response) -> Iterator[Any]:
+        capture, is_list = self.capture_list(response)
+        yield capture
+        if is_list:
+            yield from self.read_generically(response, GENERIC)
