@@ -25,7 +25,7 @@ from archive.history import PendingText, compared_texts, pending_texts, store_te
 from processors.checks import ADVISORY, check_across_years
 from processors.document import ReadError
 from processors.identity import Hints
-from processors.parse import PROCESSOR_VERSION, Parsed, parse
+from processors.parse import PROCESSOR_VERSION, Parsed, parse, parse_pages
 from processors.tables import Tables
 from processors.text import hash_scheme, text_sha256
 
@@ -61,10 +61,17 @@ class ParseJob:
     media_type: str
     charset: str | None
     hints: Hints
+    # A report printed over several pages: the further pages, in order.
+    parts: tuple[tuple[Path, str, str | None], ...] = ()
 
 
 def _parse_blob(job: ParseJob) -> Parsed:
-    """Worker task: one stored file, parsed."""
+    """Worker task: one stored file (with its further pages), parsed."""
+    if job.parts:
+        pages = [(job.path, job.media_type, job.charset), *job.parts]
+        return parse_pages(
+            [(path.read_bytes(), m, c) for path, m, c in pages], job.hints
+        )
     return parse(job.path.read_bytes(), job.media_type, job.charset, job.hints)
 
 
@@ -72,8 +79,9 @@ def _job(archive: Archive, task: ParseTask) -> ParseJob:
     hints = Hints(
         title=task.title, body=task.body, year=task.year, published=task.published
     )
+    parts = tuple((archive.blobs.path(sha), m, c) for sha, m, c in task.parts)
     return ParseJob(
-        archive.blobs.path(task.sha256), task.media_type, task.charset, hints
+        archive.blobs.path(task.sha256), task.media_type, task.charset, hints, parts
     )
 
 

@@ -9,7 +9,7 @@ from the blobs: every row carries the processor version that wrote it.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, get_args
 
 from archive.db import insert_row, now, write
@@ -53,18 +53,23 @@ class ParseTask:
     body: str
     year: int
     published: str | None
+    # The further pages of a report printed over several (documents.part_of), in
+    # order: (sha256, media type, charset) of each one's current version.
+    parts: tuple[tuple[str, str, str | None], ...] = ()
 
 
 def pending_parses(
     db: Database, processor_version: str, everything: bool = False
 ) -> list[ParseTask]:
-    """Versions never parsed, or parsed by another processor version (all of them if ``everything``)."""
+    """Versions never parsed, or parsed by another processor version (all of them if
+    ``everything``); and the current first page of every report whose further pages
+    (parts) have a version to parse, since its parse reads them too."""
     stale = (
         "" if everything else "WHERE p.version_id IS NULL OR p.processor_version != ?"
     )
     rows = db.execute(
         f"""SELECT v.id, d.report_id, d.id, v.sha256, v.media_type, c.used_charset,
-                  r.title, r.body, r.year, r.published
+                  r.title, r.body, r.year, r.published, d.part_of
            FROM versions v
            JOIN documents d ON d.id = v.document_id
            JOIN reports r ON r.id = d.report_id
@@ -73,7 +78,42 @@ def pending_parses(
            {stale} ORDER BY v.id""",  # noqa: S608 (no user text)
         [] if everything else [processor_version],
     ).fetchall()
-    return [ParseTask(*row) for row in rows]
+    tasks = [ParseTask(*row[:10]) for row in rows]
+    firsts = {row[10] for row in rows if row[10] is not None}
+    firsts -= {t.document_id for t in tasks}
+    if firsts:
+        marks = ",".join("?" * len(firsts))
+        tasks += [
+            ParseTask(*row)
+            for row in db.execute(
+                f"""SELECT v.id, d.report_id, d.id, v.sha256, v.media_type,
+                          c.used_charset, r.title, r.body, r.year, r.published
+                   FROM documents d
+                   JOIN versions v ON v.id = d.current_version_id
+                   JOIN reports r ON r.id = d.report_id
+                   JOIN captures c ON c.id = v.first_capture_id
+                   WHERE d.id IN ({marks}) ORDER BY v.id""",  # noqa: S608
+                sorted(firsts),
+            ).fetchall()
+        ]
+    return [_with_parts(db, task) for task in tasks]
+
+
+def _with_parts(db: Database, task: ParseTask) -> ParseTask:
+    """The task with its document's further pages, when it is a report's first page
+    and the version is the document's current one (an old version stands alone)."""
+    parts = db.execute(
+        """SELECT v.sha256, v.media_type, c.used_charset FROM documents d
+           JOIN documents first ON first.id = d.part_of
+           JOIN versions v ON v.id = d.current_version_id
+           JOIN captures c ON c.id = v.first_capture_id
+           WHERE d.part_of = ? AND first.current_version_id = ?
+           ORDER BY d.part""",
+        [task.document_id, task.version_id],
+    ).fetchall()
+    if not parts:
+        return task
+    return replace(task, parts=tuple(parts))
 
 
 def _forget(db: Database, version_id: int) -> None:
@@ -207,7 +247,7 @@ def best_parses(db: Database) -> dict[int, int]:
     rows = db.execute(
         """SELECT p.report_id, p.version_id FROM parses p
            JOIN documents d ON d.current_version_id = p.version_id
-           WHERE p.status = 'ok'
+           WHERE p.status = 'ok' AND d.part_of IS NULL
            ORDER BY p.report_id, p.tables_found DESC, p.checks_failed ASC,
                     d.role = 'page' DESC, p.version_id DESC"""
     ).fetchall()

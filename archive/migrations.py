@@ -549,3 +549,29 @@ def m006_fetch_evidence(db: Database) -> None:
         "ALTER TABLE captures ADD COLUMN attempts INTEGER"
     )  # tries of this fetch
     db.execute("ALTER TABLE captures ADD COLUMN failure_detail TEXT")  # e.g. sizes
+
+
+@migrations()
+def m007_report_parts(db: Database) -> None:
+    """Reports printed over several pages (a TRS article's ``t…_1.html``, a flip-book's
+    ``files/basic-html/pageN.html``): each further page is a document that is ``part``
+    N of the first page's document (``part_of``). The first page's parse reads all its
+    parts together, so a part's own parse never stands for the report."""
+    db.execute(
+        "ALTER TABLE documents ADD COLUMN part_of INTEGER REFERENCES documents(id)"
+    )
+    db.execute(
+        "ALTER TABLE documents ADD COLUMN part INTEGER"
+    )  # 2, 3… (the first is 1)
+    db.execute("CREATE INDEX documents_part_of ON documents(part_of)")
+    best = """(SELECT p.version_id FROM parses p
+    JOIN documents d ON d.id = p.document_id AND d.current_version_id = p.version_id
+    WHERE p.report_id = r.id AND p.status = 'ok' AND d.part_of IS NULL
+    ORDER BY p.tables_found DESC, p.checks_failed ASC, d.role = 'page' DESC,
+             p.version_id DESC
+    LIMIT 1)"""
+    db.execute("DROP VIEW best_versions")
+    db.execute(
+        f"""CREATE VIEW best_versions AS
+        SELECT r.id AS report_id, {best} AS version_id FROM reports r"""  # noqa: S608
+    )

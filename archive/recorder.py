@@ -88,6 +88,10 @@ class FetchRecord:
     links: list[tuple[str, str]] | None = (
         None  # files a report page links to (url, text)
     )
+    # A further page of a report printed over several: the first page's URL, and
+    # this page's number (2, 3…).
+    part_of: str | None = None
+    part: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +129,8 @@ class KnownDocument:
     link_text: str | None = None
     links: tuple[tuple[str, str], ...] = ()  # files the page linked to (url, text)
     media_type: str | None = None  # of its current version
+    part_of: str | None = None  # the first page's URL, for a further page
+    part: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,10 +250,23 @@ def _document(db: Database, record: FetchRecord) -> _Document | None:
         [record.url],
     ).fetchone()
     if row:
+        if record.part_of:  # a page archived before it was known as a further page
+            db.execute(
+                "UPDATE documents SET part_of = (SELECT id FROM documents WHERE url = ?),"
+                " part = ? WHERE id = ? AND part_of IS NULL",
+                [record.part_of, record.part, row[0]],
+            )
         return _Document(*row)
     if record.body is None or record.identity is None:
         return None
     report_id = _report_id(db, record)
+    first = (
+        db.execute(
+            "SELECT id FROM documents WHERE url = ?", [record.part_of]
+        ).fetchone()
+        if record.part_of
+        else None
+    )
     new_id = insert_row(
         db,
         "documents",
@@ -259,6 +278,8 @@ def _document(db: Database, record: FetchRecord) -> _Document | None:
             "link_text": record.link_text,
             "first_seen_run": record.run_id,
             "last_seen_run": record.run_id,
+            "part_of": first[0] if first else None,
+            "part": record.part if first else None,
         },
     )
     return _Document(new_id, None, report_id)
@@ -424,9 +445,10 @@ def known_documents(db: Database, source_ids: list[str]) -> dict[str, KnownDocum
     rows = db.execute(
         f"""SELECT d.url, r.source_id, d.role, r.body, r.year, r.title, r.region, r.level,
                    r.published, r.identity_note, d.etag, d.last_modified, d.listing_url,
-                   d.link_text, d.links, v.media_type
+                   d.link_text, d.links, v.media_type, first.url, d.part
             FROM documents d JOIN reports r ON r.id = d.report_id
             LEFT JOIN versions v ON v.id = d.current_version_id
+            LEFT JOIN documents first ON first.id = d.part_of
             WHERE r.source_id IN ({marks})""",  # noqa: S608
         source_ids,
     ).fetchall()
@@ -435,7 +457,7 @@ def known_documents(db: Database, source_ids: list[str]) -> dict[str, KnownDocum
         url, source_id, role, body, year, title, region, level, published, note = row[
             :10
         ]
-        etag, last_modified, listing_url, link_text, links, media_type = row[10:]
+        etag, last_modified, listing_url, link_text, links, media_type = row[10:16]
         out[url] = KnownDocument(
             url=url,
             source_id=source_id,
@@ -447,6 +469,8 @@ def known_documents(db: Database, source_ids: list[str]) -> dict[str, KnownDocum
             link_text=link_text,
             links=tuple((u, t) for u, t in json.loads(links or "[]")),
             media_type=media_type,
+            part_of=row[16],
+            part=row[17],
         )
     return out
 

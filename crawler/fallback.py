@@ -11,6 +11,7 @@ pages and, from a portal's home or 政府信息公开 page, finds the report col
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any, cast
 
 import scrapy
@@ -18,6 +19,8 @@ from scrapy.http import TextResponse
 
 from crawler.generic import read_column
 from crawler.items import FetchRecord, ListingBatch
+from crawler.pages import is_document_link
+from processors.identity import REPORT, compact
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -27,6 +30,10 @@ if TYPE_CHECKING:
 MAX_DEPTH = 4  # clicks from a portal's page to its report column (2–4 on real sites)
 FELL_BACK = "read generically: the {family} spider found nothing on this source's page"
 GENERIC = "read generically"
+# What a report's own text says (its sections, its statistics period).
+REPORT_TEXT = re.compile(
+    r"主动公开政府信息情况|收到和处理政府信息公开申请情况|统计期限"
+)
 
 
 class GenericReading:
@@ -51,7 +58,13 @@ class GenericReading:
         yield from self.read_generically(response, FELL_BACK.format(family=spider.name))
 
     def parse_generic(self, response: scrapy.http.Response) -> Iterator[Any]:
-        """A page reached by generic reading: its capture, then its reading."""
+        """A page reached by generic reading: its capture, then its reading; a link
+        that may be a report titled without its year and turns out to be a report's
+        page (nothing of a column on it) is archived as the report."""
+        title = response.meta.get("maybe_report")
+        if title and isinstance(response, TextResponse) and _a_report_page(response):
+            yield from _spider(self).column_was_report(response, title)
+            return
         capture, is_list = _spider(self).capture_list(response)
         yield capture
         if is_list:
@@ -89,8 +102,18 @@ class GenericReading:
             deeper = {**follow, "depth_to_column": depth + (not reading.report_column)}
             for url in reading.columns:
                 if spider.allowed(url, source):
+                    maybe = reading.maybe_reports.get(url)
                     yield spider.list_request(
-                        url, source, callback=self.parse_generic, meta=dict(deeper)
+                        url,
+                        source,
+                        callback=self.parse_generic,
+                        meta={
+                            **deeper,
+                            "maybe_report": maybe,
+                            "listing_url": response.url,
+                        }
+                        if maybe
+                        else dict(deeper),
                     )
         if reading.reports:
             yield from spider.take_listing(response, reading.reports, note=note)
@@ -99,6 +122,20 @@ class GenericReading:
 def _spider(mixin: GenericReading) -> ReportSpider:
     """The spider this reading is mixed into (every ReportSpider)."""
     return cast("ReportSpider", mixin)
+
+
+def _a_report_page(response: TextResponse) -> bool:
+    """Is a page reached as a column a report's page: it offers nothing of a column
+    (no report link, page or sub-column) and its heading names a report?"""
+    reading = read_column(response.url, response.text)
+    if reading.reports or reading.pages or reading.posts:
+        return False  # its navigation's column links say nothing either way
+    headings = response.xpath("//h1 | //title").xpath("string()").getall()
+    if not any(REPORT.search(compact(h)) for h in headings):
+        return False
+    text = compact(response.xpath("string(//body)").get(""))
+    files = response.xpath("//a/@href").getall()
+    return bool(REPORT_TEXT.search(text)) or any(map(is_document_link, files))
 
 
 def _found_anything(produced: list[Any]) -> bool:

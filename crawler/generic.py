@@ -23,7 +23,7 @@ import binascii
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urljoin, urlsplit
+from urllib.parse import unquote, urlencode, urljoin, urlsplit
 
 import lxml.html
 
@@ -32,8 +32,9 @@ from crawler.pages import (
     Link,
     datastore_records,
     jpage_config,
-    js_page_count,
+    js_pager,
 )
+from processors.identity import looks_like_body, split_title
 
 REPORTISH = re.compile(r"年报|年度报告|信息公开.{0,8}报告")
 NEXT = re.compile(r"^\s*(下一页|下页|后一页|后页|>|>>|›|»|next)\s*$", re.I)
@@ -49,6 +50,16 @@ URL_IN_JS = re.compile(
     r"""(?:\?[^"'\s<>]*)?)["']""",
     re.I,
 )
+# A "加载更多" button's config and call (see _load_more).
+JS_CONFIG = re.compile(r"var\s+(\w+)\s*=\s*(\{[^{}]{10,2000}\})\s*;")
+AJAX_CALL = re.compile(
+    r"(?:getJSON|\.ajax|\.get|\.post)\(\s*(\w+)\.url\s*,\s*\{([^{}]*)\}"
+)
+AJAX_PARAM = re.compile(r"""(\w+)\s*:\s*([\w.]+|"[^"]*"|'[^']*')""")
+PAGE_PARAM = re.compile(
+    r"^(?:pageNo|pageNum|pageNumber|page|pageIndex|curPage|currentPage)$", re.I
+)
+JS_SCALAR = re.compile(r"""["']?(\w+)["']?\s*:\s*(?:"([^"]*)"|'([^']*)'|(\d+))""")
 JS_OBJECT = re.compile(r"\{[^{}]{10,2000}\}")
 JS_PAIR = re.compile(
     r"""["']?(\w+)["']?\s*:\s*(?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')"""
@@ -90,6 +101,10 @@ class Reading:
     pages: list[str] = field(default_factory=list)  # absolute URLs
     posts: list[Post] = field(default_factory=list)  # record ranges asked by POST
     columns: list[str] = field(default_factory=list)  # absolute URLs: sub-columns
+    # Sub-column links named like a unit's report without a year (司法局政府信息公开
+    # 工作年度报告): a unit's column, or a report whose title lacks its year; the page
+    # itself tells (see crawler.fallback). URL → the link's title.
+    maybe_reports: dict[str, str] = field(default_factory=dict)
     report_column: bool = False  # the page says it is a report column (信息公开年报)
 
 
@@ -113,6 +128,7 @@ def read_column(url: str, text: str) -> Reading:
     anchors = _anchors(root, url, reading.report_column)
     columns = [a for a in anchors if _is_column(a)]
     reading.columns = _unique([a.url for a in columns])
+    reading.maybe_reports = {a.url: a.title for a in columns if _maybe_report(a)}
     listed = {a.url for a in columns}
     reading.reports = _dedup(
         [_titled(a) for a in anchors if a.url not in listed and _titled(a).title]
@@ -120,6 +136,9 @@ def read_column(url: str, text: str) -> Reading:
         + records
     )
     reading.pages = _pages(url, text, root, anchors)
+    reading.pages += [
+        page for page in _load_more(url, text) if page not in reading.pages
+    ]
     reading.posts = _jpage_posts(url, text, len(datastore_records(text)))
     return reading
 
@@ -138,6 +157,14 @@ def _is_column(link: Link) -> bool:
     named = (COLUMN.search(link.title) and not dated) or YEAR_COLUMN.match(link.title)
     unit_column = REPORTISH.search(link.title) and not dated
     return bool(named or unit_column or (COLUMN_URL.search(path) and not dated))
+
+
+def _maybe_report(link: Link) -> bool:
+    """A column link that may be a report titled without its year: a body's name
+    before the report's (宽甸满族自治县司法局政府信息公开工作年度报告), not a column's
+    name alone (政府信息公开年报)."""
+    body, year = split_title(link.title)
+    return year is None and bool(REPORTISH.search(link.title)) and looks_like_body(body)
 
 
 def _titled(link: Link) -> Link:
@@ -304,12 +331,9 @@ def _pages(
         if "/" in value or "page" in value.lower()
     ]
     found += _base64_pages(url, text)
-    counted = js_page_count(text)
-    if counted:
-        count, name, ext = counted
-        found += [
-            urljoin(url, f"{name}_{n}.{ext}") for n in range(1, min(count, MAX_PAGES))
-        ]
+    pager = js_pager(text)
+    if pager:
+        found += [urljoin(url, name) for name in pager.others()[:MAX_PAGES]]
     total = TOTAL_PAGES.search(text)
     if total and "{page}" in url:  # pragma: no cover - a template URL is not a page
         return []
@@ -322,6 +346,64 @@ def _pages(
         if same_column and page != url and not DOCUMENT_LINK.search(parts.path):
             pages.append(page)
     return pages[:MAX_PAGES]
+
+
+def _load_more(url: str, text: str) -> list[str]:
+    """The JSON pages a "加载更多" button asks for: a script's config object (its
+    ``url``, ``pageSize`` and ``total``) and the call that sends it
+    (``$.getJSON(conf.url, {channelId: conf.channelId, pageNo: pageNo, …})``); pages
+    2 to the last, each a GET with the call's parameters."""
+    configs = {m.group(1): _js_object(m.group(2)) for m in JS_CONFIG.finditer(text)}
+    pages: list[str] = []
+    for call in AJAX_CALL.finditer(text):
+        config = configs.get(call.group(1), {})
+        count = _page_count(config)
+        if not config.get("url") or count < 2:
+            continue
+        params: dict[str, str | None] = {}  # in the call's order; None: the page
+        for key, value in AJAX_PARAM.findall(call.group(2)):
+            if PAGE_PARAM.match(key):
+                params[key] = None
+            elif value.startswith(f"{call.group(1)}."):
+                params[key] = config.get(value.split(".", 1)[1], "")
+            else:
+                params[key] = value.strip("'\"")
+        if None not in params.values():
+            continue
+        base = urljoin(url, config["url"])
+        pages += [
+            f"{base}?{urlencode({k: str(n) if v is None else v for k, v in params.items()})}"
+            for n in range(2, min(count, MAX_PAGES) + 1)
+        ]
+    return pages
+
+
+def _js_object(text: str) -> dict[str, str]:
+    """A script's object literal as strings (JSON, else ``key: 'value'`` and
+    ``key: 12`` pairs)."""
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        loaded = None
+    if isinstance(loaded, dict):
+        return {str(k): str(v) for k, v in loaded.items()}
+    return {
+        m.group(1): next(g for g in m.groups()[1:] if g is not None)
+        for m in JS_SCALAR.finditer(text)
+    }
+
+
+def _page_count(config: dict[str, str]) -> int:
+    """Pages of a load-more config: its page count, else its total over its page size."""
+
+    def number(*keys: str) -> int:
+        value = next((config[k] for k in keys if k in config), "")
+        return int(value) if value.isdigit() else 0
+
+    pages = number("pages", "pageCount", "totalPage", "totalPages")
+    total = number("total", "totalCount", "totalRecord", "count")
+    size = number("pageSize", "perPage", "rows", "size")
+    return pages or (-(-total // size) if size else 0)
 
 
 def _base64_pages(url: str, text: str) -> list[str]:

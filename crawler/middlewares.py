@@ -13,6 +13,7 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
+    from scrapy.spiders import Spider
 
 
 def utc_now() -> str:
@@ -128,3 +129,25 @@ DECORATION = frozenset({"image", "stylesheet", "font", "media"})
 def skip_decoration(request: object) -> bool:
     """Browser requests not worth making for reading a list: images, styles, fonts, media."""
     return getattr(request, "resource_type", "") in DECORATION
+
+
+class SpiderErrorMiddleware:
+    """A spider's bug never passes silently: when reading a page raises, the page's
+    fetch is recorded as failed (``spider_error``, the exception in its detail), so the
+    run is partial, the summary counts it and the next run asks for the page again."""
+
+    def process_spider_exception(
+        self, response: Response, exception: Exception, spider: Spider
+    ) -> list[object] | None:
+        error = getattr(spider, "spider_error", None)
+        if error is None or "source" not in response.meta:
+            return None  # not a nianbao spider's request: Scrapy's own handling
+        spider.logger.error(
+            "%s: reading %s failed: %s: %s",
+            response.meta["source"],
+            response.url,
+            type(exception).__name__,
+            exception,
+            exc_info=exception,
+        )
+        return [error(response, exception)]

@@ -22,9 +22,22 @@ JPAGE_NUMBER = r"\b{}\s*:\s*['\"]?(\d+)"
 AJAX_PARAM = re.compile(r"ajaxParam\s*:\s*\{(.*?)\}", re.S)
 PROXY_URL = re.compile(r"proxyUrl\s*:\s*['\"]([^'\"]+)['\"]")
 COUNT_PAGE = re.compile(r"var\s+countPage\s*=\s*(\d+)")
-CREATE_PAGE = re.compile(
-    r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*['\"](\w+)['\"]\s*,\s*['\"](\w+)['\"]"
+# The six-argument form (a div to fill, the count, the current page counted from 1, the
+# page name and extension, the record total): createPageHTML('page_div',5, 1,'fg','shtml',89)
+CREATE_PAGE_6 = re.compile(
+    r"createPageHTML\(\s*['\"][^'\"]*['\"]\s*,\s*(\d+)\s*,\s*(\d+)\s*,"
+    r"\s*['\"]([\w.-]+)['\"]\s*,\s*['\"](\w+)['\"]"
 )
+CREATE_PAGE_4 = re.compile(
+    r"createPageHTML\(\s*(\d+)\s*,\s*(\d+)\s*,\s*['\"]([\w.-]+)['\"]\s*,\s*['\"](\w+)['\"]"
+)
+CURRENT_PAGE = re.compile(r"var\s+currentPage\s*=\s*(\d+)")
+# The page links a countPage script writes: "<a href=\"t20240321_6024033"+"_" + nextPage + "."+"shtml\"…
+COUNT_PAGE_LINK = re.compile(
+    r"href=\\?[\"']([\w.-]+?)[\"']\s*\+\s*[\"']_[\"']\s*\+\s*\w+\s*\+\s*[\"']\.[\"']"
+    r"\s*\+\s*[\"'](\w+)"
+)
+JS_LINE_COMMENT = re.compile(r"^[ \t]*//.*$", re.M)
 JS_REDIRECT = re.compile(r"location\.(?:href\s*=|replace\()\s*['\"]([^'\"]+)['\"]")
 JS_FILES = re.compile(r"var\s+apps1?\s*=\s*(\[.*?\]);", re.S)
 DOCUMENT_LINK = re.compile(
@@ -121,14 +134,62 @@ def jpage_config(html: str) -> Jpage | None:
     )
 
 
-def js_page_count(html: str) -> tuple[int, str, str] | None:
-    """TRS list pagers: (page count, page name, extension) from countPage / createPageHTML."""
-    created = CREATE_PAGE.search(html)
-    if created:
-        return int(created.group(1)), created.group(3), created.group(4)
-    counted = COUNT_PAGE.search(html)
+@dataclass(frozen=True, slots=True)
+class Pager:
+    """A TRS-style JavaScript pager: ``count`` pages named ``{name}.{ext}``,
+    ``{name}_{n}.{ext}``…, this page being ``current``.
+
+    ``first`` is the number the pager gives the first page: 0 for ``countPage`` and the
+    four-argument ``createPageHTML(N, cur, "index", "html")`` (page 2 is ``index_1``),
+    1 for the six-argument ``createPageHTML('page_div', N, cur, 'index', 'shtml', total)``
+    (page 2 is ``index_2``; its script never writes ``index_1``).
+    """
+
+    count: int
+    current: int
+    name: str
+    ext: str
+    first: int
+
+    @property
+    def is_first(self) -> bool:
+        return self.current <= self.first
+
+    def file(self, number: int) -> str:
+        """The file of page ``number`` (counted as the pager counts)."""
+        if number == self.first:
+            return f"{self.name}.{self.ext}"
+        return f"{self.name}_{number}.{self.ext}"
+
+    def others(self) -> list[str]:
+        """The files of every page after the first, in order."""
+        return [self.file(n) for n in range(self.first + 1, self.first + self.count)]
+
+
+def js_pager(html: str) -> Pager | None:
+    """The pager a TRS-style page writes with JavaScript: the six-argument
+    ``createPageHTML`` (pages from 1), the four-argument one, or ``var countPage = N``
+    (pages from 0; its name and extension from the links the script writes, so an
+    article's ``#autopage`` pager gives ``t20240321_6024033`` and ``shtml``). Lines
+    that are only a ``//`` comment are ignored (templates keep an old call commented
+    out above the live one)."""
+    code = JS_LINE_COMMENT.sub("", html)
+    six = CREATE_PAGE_6.search(code)
+    if six:
+        count, current = int(six.group(1)), int(six.group(2))
+        return Pager(count, current, six.group(3), six.group(4), first=1)
+    four = CREATE_PAGE_4.search(code)
+    if four:
+        count, current = int(four.group(1)), int(four.group(2))
+        return Pager(count, current, four.group(3), four.group(4), first=0)
+    counted = COUNT_PAGE.search(code)
     if counted:
-        return int(counted.group(1)), "index", "html"
+        at = CURRENT_PAGE.search(code)
+        link = COUNT_PAGE_LINK.search(code)
+        name, ext = link.groups() if link else ("index", "html")
+        return Pager(
+            int(counted.group(1)), int(at.group(1)) if at else 0, name, ext, first=0
+        )
     return None
 
 
@@ -254,3 +315,25 @@ def decode(body: bytes, charset: str | None = None) -> str:
 
 def is_document_link(href: str) -> bool:
     return bool(DOCUMENT_LINK.search(href))
+
+
+FLIPBOOK_PAGE = re.compile(
+    r"""["']((?:\./)?files/basic-html/page(\d{1,4})\.html)["']"""
+)
+FLIPBOOK_COUNT = re.compile(r"totalPageCount\s*:\s*(\d{1,4})")
+
+
+def flipbook_pages(html: str) -> list[str]:
+    """The text pages of a flip-book (FLBook / 云展网 style: a JS book whose text is
+    also published as ``files/basic-html/page1.html`` …), relative to the book, in
+    order: the pages it links, else as many as its ``totalPageCount``. Empty for any
+    other page."""
+    linked = {int(n): url for url, n in FLIPBOOK_PAGE.findall(html)}
+    if not linked:
+        return []
+    count = FLIPBOOK_COUNT.search(html)
+    last = max(max(linked), int(count.group(1)) if count else 0)
+    return [
+        linked.get(n, f"files/basic-html/page{n}.html")
+        for n in range(1, min(last, 500) + 1)
+    ]

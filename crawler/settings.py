@@ -45,6 +45,10 @@ COOKIES_ENABLED = True
 DOWNLOAD_HANDLERS = {"file": None, "data": None, "s3": None, "ftp": None}
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
+SPIDER_MIDDLEWARES = {
+    # a spider's exception on a page becomes a failed fetch of it (never silent)
+    "crawler.middlewares.SpiderErrorMiddleware": 10,
+}
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ProxyMiddleware": 90,
     # Dropped requests get their own outcome (crawler/guards.py).

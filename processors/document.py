@@ -48,6 +48,23 @@ class Document:
     warnings: tuple[str, ...] = ()  # what the reader had to guess or could not read
 
 
+def joined(pages: list[Document]) -> Document:
+    """A report printed over several pages (an article's ``t…_1.html``, a flip-book's
+    pages) read as one document: the texts and grids in page order, the first page's
+    kind and metadata, every page's warnings once."""
+    if not pages:
+        raise ValueError("joined: no pages")
+    first = pages[0]
+    warnings = dict.fromkeys(w for page in pages for w in page.warnings)
+    return Document(
+        kind=first.kind,
+        text="\n".join(page.text for page in pages),
+        grids=tuple(grid for page in pages for grid in page.grids),
+        meta=dict(first.meta),
+        warnings=tuple(warnings),
+    )
+
+
 class ReadError(ValueError):
     """The bytes could not be read as the format they were taken for (the message says why).
 

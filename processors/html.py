@@ -27,6 +27,8 @@ CONTENT_XPATHS = (
     '//div[contains(@class, "article_content")]',
     '//div[contains(@class, "annual-report")]',
     '//div[@class="content"]',
+    '//div[contains(@class, "doc-content") or contains(@class, "article-content")]',
+    '//div[contains(@class, "news_cont_d_wrap")]',
 )
 NOISE_XPATH = "//script|//style|//noscript"
 ARTICLE_META = (

@@ -30,6 +30,8 @@ NOISE: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"通知|通告|公告|通报"), "通知 (a notice)"),
     (re.compile(r"要点"), "要点 (a work plan)"),
     (re.compile(r"总结"), "总结 (a work summary)"),
+    # news of a meeting about the reports ("…举办2023年度…年度报告编制培训会")
+    (re.compile(r"举办|召开|培训|座谈|会议|推进会"), "会议 (news of a meeting)"),
 )
 YEAR = re.compile(r"(?<!\d)((?:19|20)\d\d)\s*年度?")
 STATISTICS = re.compile(

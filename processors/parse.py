@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from processors.checks import Check, evaluate_tables
-from processors.document import Document, ReadError
+from processors.document import Document, ReadError, joined
 from processors.identity import Hints, identify
 from processors.tables import read_tables
 from processors.text import sniff
@@ -27,7 +27,9 @@ if TYPE_CHECKING:
     from processors.schema import Template
     from processors.tables import TableValues
 
-PROCESSOR_VERSION = "2"
+# Bumped whenever a parse of the same bytes may change, so archives re-parse:
+# 3 = more article containers (doc-content, article-content…), reports over pages.
+PROCESSOR_VERSION = "3"
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FORMATS = {  # media type → Document.kind
@@ -148,6 +150,18 @@ def parse(
     """
     document = read_document(data, media_type, encoding)
     return parse_document(document, hints)
+
+
+def parse_pages(
+    pages: list[tuple[bytes, str, str | None]], hints: Hints | None = None
+) -> Parsed:
+    """Everything about a report printed over several pages, given as (bytes, media
+    type, charset) in page order: the pages are read and parsed as one document.
+
+    :raises ReadError: as :func:`parse`, when any page cannot be read.
+    """
+    documents = [read_document(data, media, charset) for data, media, charset in pages]
+    return parse_document(joined(documents), hints)
 
 
 def parse_document(document: Document, hints: Hints | None = None) -> Parsed:

@@ -34,6 +34,8 @@ def builder(family: str) -> Builder:
         raise ValueError(f"no replica family {family!r} (replica/families/)") from exc
     build: Builder = module.build
     return build
+
+
 MAX_EPOCH = 99
 
 

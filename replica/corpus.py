@@ -83,6 +83,11 @@ def default_template(year: int) -> str:
     return "2019" if year <= 2020 else "2021"
 
 
+def _kind(level: str) -> str:
+    """A city's or a province's government publishes and counts like a county's."""
+    return "county" if level in ("city", "province") else level
+
+
 def _rng(*parts: object) -> random.Random:
     return random.Random("|".join(str(p) for p in (spec().seed, *parts)))
 
@@ -90,12 +95,9 @@ def _rng(*parts: object) -> random.Random:
 def _publication_time(body: Body, year: int) -> datetime:
     """Jan–Mar of year+1: towns and departments in January, governments by March."""
     rng = _rng("published", body.id, year)
-    start = (
-        datetime(year + 1, 2, 20)
-        if body.level == "county"
-        else datetime(year + 1, 1, 8)
-    )
-    span = 38 if body.level == "county" else 22
+    government = _kind(body.level) == "county"
+    start = datetime(year + 1, 2, 20) if government else datetime(year + 1, 1, 8)
+    span = 38 if government else 22
     day = start + timedelta(days=rng.randint(0, span))
     return day.replace(hour=rng.randint(8, 17), minute=rng.randint(0, 59))
 
@@ -113,7 +115,7 @@ def _series(body_id: str) -> dict[int, Figures]:
     body = spec().body(body_id)
     site = spec().site(body.site)
     years = [(y, _template(site, body, y)) for y in _report_years(site, body)]
-    return figure_series(body.level, years, f"{spec().seed}|figures|{body.id}")
+    return figure_series(_kind(body.level), years, f"{spec().seed}|figures|{body.id}")
 
 
 def _template(site: SiteSpec, body: Body, year: int) -> str:
@@ -173,13 +175,14 @@ def build_report(key: str) -> Report:
         )
     template = _template(site, body, year)
     figures = _series(body.id)[year]
+    writer = replace(body, level=_kind(body.level))  # the prose knows three levels
     if template == "free":
-        sections = free_sections(body, year, figures, rng)
-        opening = free_intro(body, year)
+        sections = free_sections(writer, year, figures, rng)
+        opening = free_intro(writer, year)
         figures = Figures()
     else:
-        sections = templated_sections(body, year, figures, rng)
-        opening = intro(body, year, template, rng, typo="year_typo" in defects)
+        sections = templated_sections(writer, year, figures, rng)
+        opening = intro(writer, year, template, rng, typo="year_typo" in defects)
     extra_pages = rng.randint(*BENCH_PAGES) if _PROFILE["now"].bench else 0
     if "unbalanced" in defects:
         figures = unbalance(figures)

@@ -29,6 +29,9 @@ DEFECTS = (
     "no_year_in_title",
     "year_typo",
 )
+# A site may repost the reports of bodies above it (the city's government, the
+# province's): those bodies carry their own level, and may name their own region.
+BODY_LEVELS = ("province", "city", *LEVELS)
 OVERRIDE_KEYS = {
     "form",
     "template",
@@ -144,9 +147,9 @@ def _need(entry: dict[str, Any], key: str, where: str) -> Any:
 
 def _body(entry: dict[str, Any], site: dict[str, Any], where: str) -> Body:
     level = _need(entry, "level", where)
-    if level not in LEVELS:
+    if level not in BODY_LEVELS:
         raise SpecError(
-            f"{where}: field 'level' must be one of {LEVELS}, got {level!r}"
+            f"{where}: field 'level' must be one of {BODY_LEVELS}, got {level!r}"
         )
     return Body(
         id=_need(entry, "id", where),
@@ -155,7 +158,7 @@ def _body(entry: dict[str, Any], site: dict[str, Any], where: str) -> Body:
         level=level,
         site=site["host"],
         column=str(entry.get("column", "")),
-        region=site.get("region", ""),
+        region=entry.get("region", site.get("region", "")),
     )
 
 

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from crawler.registry import load_registry
 from replica.catalog import catalog
 from replica.client import Fetched, fetch, request_raw
 from replica.server import ReplicaThread
@@ -51,6 +52,19 @@ def night1(
     """An archive after one crawl of night 1 (copy it before crawling into it again)."""
     data = tmp_path_factory.mktemp("night1")
     done = run_crawl(data, replica_at(1).proxy)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return data
+
+
+@pytest.fixture(scope="session")
+def every_night1(
+    tmp_path_factory: pytest.TempPathFactory, replica_at: Callable[[int], Any]
+) -> Path:
+    """An archive after one crawl of night 1 of every registry source (every replica
+    host): what the processors make of every report the replica publishes."""
+    data = tmp_path_factory.mktemp("every-night1")
+    every = [arg for s in load_registry() for arg in ("--source", s.id)]
+    done = run_crawl(data, replica_at(1).proxy, *every)
     assert done.returncode == 0, done.stdout + done.stderr
     return data
 

@@ -70,6 +70,9 @@ TABLES: dict[str, dict[str, Any]] = {
             "last_modified": "网站给的 Last-Modified",
             "last_status": "最近一次的 HTTP 状态码 · last HTTP status",
             "links": "正文网页链接的文件（JSON：[网址, 文字]）· files the page links to",
+            "part_of": "分页年报的第一页（documents）· for a further page of a report"
+            " printed over several: its first page",
+            "part": "分页年报的第几页（2、3…）· which page it is (2, 3…)",
         },
     },
     "versions": {

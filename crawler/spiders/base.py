@@ -46,15 +46,23 @@ from crawler.items import (
     ListingEntry,
 )
 from crawler.middlewares import utc_now
-from crawler.pages import Link, is_document_link, js_file_links, mistyped, problem
+from crawler.pages import (
+    Link,
+    flipbook_pages,
+    is_document_link,
+    js_file_links,
+    mistyped,
+    problem,
+)
 from crawler.recognize import Evidence, classify, parse_date, resolve
-from processors.html import ARTICLE_META, BREADCRUMB
+from processors.html import ARTICLE_META, BREADCRUMB, CONTENT_XPATHS
+from processors.identity import REPORT, compact
 from processors.text import sniff
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-    from parsel import Selector
+    from parsel import Selector, SelectorList
     from scrapy.crawler import Crawler
     from twisted.python.failure import Failure
 
@@ -63,20 +71,29 @@ if TYPE_CHECKING:
 
 HTML_MAXSIZE = 10 * 1024 * 1024
 DOCUMENT_STATUSES = [304, 404, 410]
-CONTENT = (
-    '//div[contains(concat(" ", normalize-space(@class), " "), " TRS_Editor ")]',
-    '//div[@id="zoom"]',
-    "//ucapcontent",
-    '//div[contains(@class, "article")]',
-    '//div[contains(@class, "annual-report")]',
-)
+# Where a report page's article and its files are: the processors' article containers
+# (one list: processors/html.py) and any div named for an article.
+CONTENT = (*CONTENT_XPATHS, '//div[contains(@class, "article")]')
+# Where pages list their files; each an XPath of its own (callers add ``//a``).
 ATTACHMENT_BLOCKS = (
     '//div[contains(@class, "fujian") or contains(@class, "fj")'
-    ' or contains(@class, "attachment")]'
+    ' or contains(@class, "attach") or contains(@class, "file")]',
+    '//table[contains(@class, "table_content")]',
 )
 CONTENT_ANY = " | ".join(CONTENT)  # document order; one pass over the tree
+REPORTISH_FILE = re.compile(r"年报|年度报告")
 PUBLISHED = re.compile(r"发布(?:时间|日期)[:：]?\s*([^<]{8,24})")
-PUBLISHER = re.compile(r"(?:发布机构|发布单位|信息来源|来源)[：:]\s*([^\s<|]{2,40})")
+PUBLISHER_LABEL = r"(?:发布机构|发布单位|信息来源|来源)"
+PUBLISHER = re.compile(
+    rf"{PUBLISHER_LABEL}[：:]\s*([^\s<|]{{2,40}}?)"
+    r"(?=$|\s|[|<]|生成日期|成文日期|发文日期|发布日期|公开日期|日期|文号|索引号|信息分类|分类|关键词|主题词|时效)"
+)
+# A metadata table's label cell ("发布机构：") and the cell after it.
+PUBLISHER_CELL = (
+    "//*[self::td or self::th or self::span or self::dt or self::label]"
+    "[re:test(normalize-space(.), '^(发布机构|发布单位|信息来源|来源)[：:]?$')]"
+    "/following-sibling::*[1]"
+)
 
 
 def requested(response: scrapy.http.Response) -> scrapy.Request:
@@ -326,6 +343,30 @@ class ReportSpider(GenericReading, scrapy.Spider):
         if batch.entries:
             yield batch
 
+    def column_was_report(
+        self, response: scrapy.http.Response, title: str
+    ) -> Iterator[Any]:
+        """A link followed as a column (named like a unit's report, no year) whose page
+        is a report's: listed as a report of the page that linked it, then read as the
+        report's page."""
+        source = self.source_of(response)
+        listing = response.meta.get("listing_url") or response.url
+        self.listed.add(response.url)
+        self.requested.add(response.url)
+        batch = ListingBatch(self.run_id, source.id, listing)
+        reason = (
+            "title names an annual report; its page is the report (read generically)"
+        )
+        batch.entries.append(ListingEntry(response.url, title, None, "report", reason))
+        yield batch
+        response.meta.update(
+            kind="page",
+            evidence=Evidence(title=title),
+            link_text=title,
+            listed=True,
+        )
+        yield from self.parse_page(response)
+
     def report_request(
         self, url: str, source: Source, evidence: Evidence, listing: str
     ) -> scrapy.Request | None:
@@ -376,21 +417,16 @@ class ReportSpider(GenericReading, scrapy.Spider):
             m.attrib["name"]: m.attrib.get("content", "")
             for m in response.xpath(ARTICLE_META)
         }
-        title = (
-            meta.get("ArticleTitle")
-            or response.xpath("string(//h1)").get()
-            or listed.title
-        ).strip()
+        title = _report_title(
+            meta.get("ArticleTitle", ""),
+            *(h.xpath("string()").get("") for h in response.xpath("//h1")),
+            listed.title,
+        )
         # string(): one text per container, not one selector per text node (much cheaper).
         body_text = " ".join(
             n.xpath("string()").get("") for n in response.xpath(CONTENT_ANY)
         )[:5000]
-        publisher = meta.get("ContentSource") or ""
-        if not publisher:
-            found = PUBLISHER.search(
-                (response.xpath("string(//body)").get() or "")[:20000]
-            )
-            publisher = found.group(1) if found else ""
+        publisher = meta.get("ContentSource") or _labelled_publisher(response)
         published = parse_date(meta.get("PubDate")) or listed.published
         if not published:
             found = PUBLISHED.search(response.text)
@@ -409,21 +445,119 @@ class ReportSpider(GenericReading, scrapy.Spider):
     def attachment_links(self, response: TextResponse) -> list[Link]:
         """Files linked from the article body or its attachment block, or only from JavaScript."""
         anchors = response.xpath(
-            " | ".join(f"{x}//a" for x in (*CONTENT, ATTACHMENT_BLOCKS))
+            " | ".join(f"{x}//a" for x in (*CONTENT, *ATTACHMENT_BLOCKS))
         )
-        links = [
-            Link(
-                a.attrib["href"],
-                (
-                    a.attrib.get("download") or " ".join(a.xpath(".//text()").getall())
-                ).strip(),
-            )
-            for a in anchors
-            if a.attrib.get("href") and is_document_link(a.attrib["href"])
-        ]
+        links = _file_links(anchors)
+        if not links:  # a template no one knows: the files named for a report
+            links = [
+                link
+                for link in _file_links(response.xpath("//body//a"))
+                if REPORT.search(compact(link.title))
+                or REPORTISH_FILE.search(link.title)
+            ]
         return links + js_file_links(response.text)
 
     def parse_page(self, response: scrapy.http.Response) -> Iterator[Any]:
+        """A report's page: its capture, its files, and its further pages when the
+        report is printed over several."""
+        record = None
+        for item in self.page_items(response):
+            if record is None and isinstance(item, FetchRecord):
+                record = item
+            yield item
+        if response.status == 304:
+            yield from self.known_parts(response)
+        elif (
+            record is not None
+            and record.identity is not None
+            and record.failure is None
+            and isinstance(response, TextResponse)
+        ):
+            yield from self.part_requests(response, record.identity)
+
+    # ------------------------------------------------------------------ reports over several pages
+    def part_links(self, response: TextResponse) -> list[str]:
+        """The further pages of a report printed over several, in order (absolute
+        URLs): a flip-book's text pages (``files/basic-html/pageN.html``). Families add
+        their own (TRS: an article's ``#autopage`` pager)."""
+        return [response.urljoin(url) for url in flipbook_pages(response.text)]
+
+    def part_requests(
+        self, response: TextResponse, identity: Identity
+    ) -> Iterator[scrapy.Request]:
+        first = requested(response).url
+        for number, url in enumerate(self.part_links(response), start=2):
+            request = self.part_request(response, url, identity, first, number)
+            if request:
+                yield request
+
+    def known_parts(self, response: scrapy.http.Response) -> Iterator[scrapy.Request]:
+        """An unchanged (304) first page: its further pages as archived."""
+        first = requested(response).url
+        known = self.known.get(first)
+        if known is None:
+            return
+        parts = sorted(
+            (k for k in self.known.values() if k.part_of == first),
+            key=lambda k: k.part or 0,
+        )
+        for part in parts:
+            request = self.part_request(
+                response, part.url, known.identity, first, part.part or 0
+            )
+            if request:
+                yield request
+
+    def part_request(
+        self,
+        response: scrapy.http.Response,
+        url: str,
+        identity: Identity,
+        first: str,
+        number: int,
+    ) -> scrapy.Request | None:
+        source = self.source_of(response)
+        if not self.allowed(url, source):
+            return None
+        request = self.document_request(
+            url,
+            source,
+            "page",
+            identity=identity,
+            listing_url=first,
+            link_text=response.meta.get("link_text"),
+            listed=response.meta.get("listed", True),
+        )
+        if request is None:
+            return None
+        request.meta.update(part_of=first, part=number)
+        return request.replace(callback=self.parse_part)
+
+    def parse_part(self, response: scrapy.http.Response) -> Iterator[Any]:
+        """A further page: filed under its first page's report; its files too."""
+        source = self.source_of(response)
+        identity = response.meta.get("identity")
+        if response.status != 200:
+            yield self.record(response)
+            if response.status == 304:
+                yield from self.known_files(response, source)
+            return
+        failure = self.content_problem(response)
+        if failure or not isinstance(response, TextResponse) or identity is None:
+            yield self.record(response, failure=failure or "unidentified")
+            return
+        files = [
+            (response.urljoin(link.url), link.title)
+            for link in self.attachment_links(response)
+        ]
+        files = [(url, text) for url, text in files if self.allowed(url, source)]
+        record = self.record(response, identity=identity)
+        record.links = files
+        yield record
+        yield from self.file_requests(response, source, identity, files)
+
+    def page_items(self, response: scrapy.http.Response) -> Iterator[Any]:
+        """A report page's capture and its files' requests."""
         source = self.source_of(response)
         if response.status != 200:
             yield self.record(response)
@@ -552,7 +686,18 @@ class ReportSpider(GenericReading, scrapy.Spider):
             listed=bool(meta.get("listed")),
             encoding_suspect=bool(meta.get("encoding_suspect")),
             attempts=meta.get("retry_times", 0) + 1,
+            part_of=meta.get("part_of"),
+            part=meta.get("part"),
         )
+
+    def spider_error(
+        self, response: scrapy.http.Response, exception: Exception
+    ) -> FetchRecord:
+        """The fetch of a page this spider could not read (a bug): failed, never a
+        version, with the exception in its detail."""
+        record = self.record(response, failure="spider_error")
+        record.failure_detail = f"{type(exception).__name__}: {exception}"[:500]
+        return record
 
     def failed(self, failure: Failure) -> Iterator[Any]:
         """Every failed fetch is recorded (never as a version)."""
@@ -622,3 +767,35 @@ class ReportSpider(GenericReading, scrapy.Spider):
                 "re-checking %d known documents not listed tonight", scheduled
             )
             raise DontCloseSpider
+
+
+def _report_title(*candidates: str) -> str:
+    """The first candidate title that names an annual report (a site's logo may be the
+    page's only ``<h1>``: 蓬溪县人民政府), else the first one given."""
+    titles = [t.strip() for t in candidates if t and t.strip()]
+    named = next((t for t in titles if REPORT.search(compact(t))), None)
+    return named or (titles[0] if titles else "")
+
+
+def _labelled_publisher(response: TextResponse) -> str:
+    """The 发布机构 a page's metadata table or byline names: the cell after its label,
+    else the words after the label in the page's text (up to the next label)."""
+    cell = response.xpath(f"string({PUBLISHER_CELL})").get("").strip()
+    if cell:
+        return cell
+    found = PUBLISHER.search((response.xpath("string(//body)").get() or "")[:20000])
+    return found.group(1) if found else ""
+
+
+def _file_links(anchors: SelectorList[Selector]) -> list[Link]:
+    """The anchors that link a file, with their text (or ``download`` name)."""
+    return [
+        Link(
+            a.attrib["href"],
+            (
+                a.attrib.get("download") or " ".join(a.xpath(".//text()").getall())
+            ).strip(),
+        )
+        for a in anchors
+        if a.attrib.get("href") and is_document_link(a.attrib["href"])
+    ]

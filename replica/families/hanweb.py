@@ -13,12 +13,22 @@ What the real sites do and this module reproduces (``docs/site-families.md`` §2
   ``Content-Disposition: attachment``);
 * year sub-columns under the 年报 column, and one old column that is only a
   ``location.href`` JavaScript redirect.
+
+``paging: nextgroup`` hosts page as the jpage widget does by groups (perPage ×
+groupSize records): the column holds the first group inline and a ``<nextgroup>`` link
+``dataproxy.jsp?page=1&…`` (groups counted from 0, the inline one being group 0); each
+answer holds one group and, while more remain, a relative ``<nextgroup>``
+(``./dataproxy.jsp?page=2&…``); the config gives no ``totalRecord`` and the answers no
+totals, so only the chain of next groups reads the column whole. Units listed in the
+``xxgk`` column are published through the xxgk module instead (``hanweb_xxgk.add_units``:
+the column links each unit's latest year only). ``icp`` and ``site_code`` replace the
+shells' Shandong 备案号 and 网站标识码 on hosts of other provinces.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 from urllib.parse import quote
@@ -45,6 +55,8 @@ if TYPE_CHECKING:
 DATAPROXY = "/module/web/jpage/dataproxy.jsp"
 DOWNFILE = "/module/download/downfile.jsp"
 JSP_HTML = "text/html;charset=UTF-8"
+SHELL_ICP = "鲁ICP备05022389号"  # the 备案号 shells._frame writes (a Shandong one)
+XXGK_COLUMN = "xxgk"  # bodies of this column are xxgk unit pages (hanweb_xxgk)
 SITE_DATE = datetime(2024, 6, 1, 9, 0)  # when the site's shell pages were last edited
 
 
@@ -118,15 +130,27 @@ def _ajax_param(site: SiteSpec, column: Column) -> dict[str, object]:
     }
 
 
-def jpage_html(site: SiteSpec, column: Column) -> str:
-    """The list widget: first page in a text/xml script, then the jpage config."""
-    perpage = int(site.option("perpage", 15))
-    params = _ajax_param(site, column)
-    query = "&".join(
+def _ajax_query(site: SiteSpec, column: Column) -> str:
+    """The ajaxParam fields as the nextgroup links write them (webname URL-encoded)."""
+    return "&".join(
         f"{k}={quote(str(v)) if k == 'webname' else v}"
-        for k, v in params.items()
+        for k, v in _ajax_param(site, column).items()
         if k != "col"
     )
+
+
+def group_records(site: SiteSpec) -> int:
+    """Records per jpage group on a ``paging: nextgroup`` host (perPage × groupSize)."""
+    return int(site.option("perpage", 15)) * int(site.option("group_size", 3))
+
+
+def jpage_html(site: SiteSpec, column: Column) -> str:
+    """The list widget: first page in a text/xml script, then the jpage config."""
+    if site.option("paging") == "nextgroup":
+        return _jpage_groups_html(site, column)
+    perpage = int(site.option("perpage", 15))
+    params = _ajax_param(site, column)
+    query = _ajax_query(site, column)
     first = datastore(
         column.records[:perpage],
         f"{DATAPROXY}?page=1&amp;{query.replace('&', '&amp;')}",
@@ -144,8 +168,44 @@ def jpage_html(site: SiteSpec, column: Column) -> str:
     )
 
 
-def dataproxy(columns: dict[int, Column], default_perpage: int):
-    """``dataproxy.jsp``: a slice of a column's records as XML, by record range or page."""
+def _jpage_groups_html(site: SiteSpec, column: Column) -> str:
+    """A widget paged by groups: the first group inline, a nextgroup link, no total."""
+    size = group_records(site)
+    params = _ajax_param(site, column)
+    more = len(column.records) > size
+    first = datastore(
+        column.records[:size],
+        f"{DATAPROXY}?page=1&{_ajax_query(site, column)}" if more else "",
+    )
+    config = ",".join(
+        f"{k}:'{v}'" if isinstance(v, str) else f"{k}:{v}" for k, v in params.items()
+    )
+    return (
+        f'<div id="{column.unitid}"><script type="text/xml">{first}</script></div>\n'
+        '<script language="javascript" src="/module/web/jpage/jpage.js"></script>\n'
+        "<script>$(document).ready(function(){"
+        f"$('#{column.unitid}').jpage({{proxyUrl:'{DATAPROXY}',"
+        f"perPage:{site.option('perpage', 15)},groupSize:{site.option('group_size', 3)},"
+        f"barPosition:'bottom',ajaxParam:{{{config}}}}});"
+        "});</script>"
+    )
+
+
+def _group_answer(site: SiteSpec, column: Column, group: int) -> str:
+    """Group ``group`` (0 = the inline one) and, while more remain, the next one's link."""
+    size = group_records(site)
+    records = column.records[group * size : (group + 1) * size]
+    more = len(column.records) > (group + 1) * size
+    link = f"./dataproxy.jsp?page={group + 1}&{_ajax_query(site, column)}"
+    return datastore(records, link if more else "")
+
+
+def dataproxy(
+    columns: dict[int, Column], default_perpage: int, site: SiteSpec | None = None
+):
+    """``dataproxy.jsp``: a slice of a column's records as XML, by record range or page
+    (or, on a ``paging: nextgroup`` ``site``, ``page`` = a group)."""
+    groups = site is not None and site.option("paging") == "nextgroup"
 
     def handle(request: Request) -> Resource:
         p = request.params()
@@ -154,6 +214,9 @@ def dataproxy(columns: dict[int, Column], default_perpage: int):
         )
         if column is None:
             body = datastore([], total=0, pages=0)
+        elif groups and site and not p.get("startrecord"):
+            page = p.get("page", "")
+            body = _group_answer(site, column, int(page) if page.isdigit() else 0)
         else:
             perpage = int(p.get("perpage") or default_perpage)
             if p.get("startrecord", "").isdigit():
@@ -255,7 +318,17 @@ def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
         )
     by_key = {key: columns[col["id"]] for key, col in sub.items()} if sub else {}
     style = "bracket" if site_spec.option("date_style") == "iso_date" else "plain"
+    units = [p for p in postings if p.column == XXGK_COLUMN and p.is_report]
+    extra = {}
+    if units:  # lazily: hanweb_xxgk builds on this module
+        from replica.families import hanweb_xxgk
+
+        extra[root["id"]] = hanweb_xxgk.add_units(
+            site, site_spec, root_trail, units, epoch
+        )
     for posting in postings:
+        if posting in units:
+            continue
         column = by_key.get(posting.column) or next(iter(columns.values()))
         refs: list[DocRef] = []
         if posting.form in ATTACHMENT_FORMAT:
@@ -284,16 +357,52 @@ def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
             column.path,
             _page(
                 shells.hanweb_column(
-                    site_spec, column.trail, column.name, jpage_html(site_spec, column)
+                    site_spec,
+                    column.trail,
+                    column.name,
+                    jpage_html(site_spec, column) + extra.get(column.id, ""),
                 ),
-                column.modified,
+                max([column.modified] + [utc(p.published) for p in units]),
             ),
         )
     _add_navigation(site, site_spec, trail, root, list(columns.values()) if sub else [])
-    site.handlers[DATAPROXY] = dataproxy(columns, int(site_spec.option("perpage", 15)))
+    site.handlers[DATAPROXY] = dataproxy(
+        columns, int(site_spec.option("perpage", 15)), site_spec
+    )
     site.handlers[DOWNFILE] = downfile(files)
     shells.add_hanweb_assets(site, utc(SITE_DATE))
+    _regional(site, site_spec)
     return site
+
+
+def _regional(site: Site, spec: SiteSpec) -> None:
+    """A host outside Shandong: its own 备案号 and 网站标识码 in every page's shell."""
+    swaps = [
+        (old.encode(), str(new).encode())
+        for old, new in (
+            (SHELL_ICP, spec.option("icp")),
+            (shells.site_code(spec), spec.option("site_code")),
+        )
+        if new
+    ]
+    if not swaps:
+        return
+
+    def local(resource: Resource) -> Resource:
+        if not resource.content_type.startswith("text/html"):
+            return resource
+        body = resource.body
+        for old, new in swaps:
+            body = body.replace(old, new)
+        return replace(resource, body=body)
+
+    site.resources = {path: local(r) for path, r in site.resources.items()}
+    for store in site.stores.values():
+        store.update({key: local(r) for key, r in store.items()})
+    if site.not_found:
+        site.not_found = local(site.not_found)
+    for path, handler in list(site.handlers.items()):
+        site.handlers[path] = lambda request, h=handler: local(h(request))
 
 
 def _page(html: str, modified: datetime) -> Resource:

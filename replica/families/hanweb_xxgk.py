@@ -5,6 +5,11 @@ Real sites (penglai, weihai, rongcheng…) publish each unit's report at
 opens with the title and "发布时间:2026-01-23 08:58:29". A unit/year with no report
 still answers 200 with an empty notice (a soft 404). The index page that links the
 units and years is unseen on real sites; here it is an ordinary column page.
+
+A jcms host may also publish some units' reports this way (:func:`add_units`): its
+column then links each unit's page of its **latest** year only, so a crawler must
+enumerate the other years itself by changing ``fbtime``. Some sites use other unit
+codes than credit codes: Linhai writes ``LH331082-018`` (``area_prefix``).
 """
 
 from __future__ import annotations
@@ -42,6 +47,15 @@ def credit_code(admin_code: str, body: Body) -> str:
         CODE_CHARS.index(ch) * w for ch, w in zip(base, CODE_WEIGHTS, strict=True)
     )
     return base + CODE_CHARS[(31 - total % 31) % 31]
+
+
+def unit_code(spec: SiteSpec, body: Body) -> str:
+    """The ``area`` value of a unit: a credit code, or Linhai's ``LH331082-018`` style."""
+    prefix = spec.option("area_prefix")
+    if not prefix:
+        return credit_code(spec.option("admin_code"), body)
+    index = [b.id for b in spec.bodies].index(body.id)
+    return f"{prefix}-{3 + 7 * index:03d}"
 
 
 def report_url_path(code: str, year: int) -> str:
@@ -92,6 +106,70 @@ def _annual_report(
     return handle
 
 
+def _add_report(
+    site: Site,
+    spec: SiteSpec,
+    trail: list[tuple[str, str]],
+    posting: Posting,
+    code: str,
+    epoch: int,
+) -> None:
+    """One unit's report of one year: its JSP page (and downfile.jsp attachment)."""
+    report = posting.item
+    if not isinstance(report, Report):
+        raise TypeError(f"{report.title}: only reports are xxgk unit pages")
+    files = site.stores.setdefault("downfile", {})
+    pages = site.stores.setdefault("annual_report", {})
+    refs = (
+        [add_attachment(site, files, posting, epoch)]
+        if posting.form in ATTACHMENT_FORMAT
+        else []
+    )
+    html = shells.penglai_report(
+        spec, trail, posting, article_html(posting) + attachments_html(refs, posting)
+    )
+    pages[f"{code}/{report.year}"] = Resource(
+        html.encode(), JSP_HTML, utc(posting.published), validators=("last-modified",)
+    )
+    site.documents[report.key] = [
+        DocRef(site.url(report_url_path(code, report.year)), "page", "html"),
+        *refs,
+    ]
+
+
+def add_units(
+    site: Site,
+    spec: SiteSpec,
+    trail: list[tuple[str, str]],
+    postings: list[Posting],
+    epoch: int,
+) -> str:
+    """Publish these reports as xxgk unit pages on a jcms host; return the column
+    block that links each unit's page of its latest year (and no other year)."""
+    latest: dict[str, tuple[Report, Posting]] = {}
+    for posting in postings:
+        item = posting.item
+        if not isinstance(item, Report):
+            raise TypeError(f"{item.title}: only reports are xxgk unit pages")
+        code = unit_code(spec, item.body)
+        _add_report(site, spec, trail, posting, code, epoch)
+        if code not in latest or item.year > latest[code][0].year:
+            latest[code] = (item, posting)
+    site.handlers[ANNUAL_REPORT] = _annual_report(
+        spec, trail, site.stores["annual_report"]
+    )
+    items = "".join(
+        f'<li><a href="{e(report_url_path(code, report.year))}" target="_blank">'
+        f'{e(report.body.name)}</a><span class="date">{posting.published:%Y-%m-%d}'
+        "</span></li>"
+        for code, (report, posting) in sorted(latest.items())
+    )
+    name = spec.option("xxgk_block", "单位年报")
+    return (
+        f'<div class="xxgk-nb"><div class="title">{e(name)}</div><ul>{items}</ul></div>'
+    )
+
+
 def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
     """The whole xxgk-module host for one night."""
     site = Site(site_spec.host, site_spec.scheme, site_spec.family)
@@ -103,9 +181,7 @@ def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
         (t["name"], f"/col/col{t['id']}/index.html") for t in site_spec.option("trail")
     ]
     trail.append((root["name"], f"/col/col{root['id']}/index.html"))
-    codes = {
-        b.id: credit_code(site_spec.option("admin_code"), b) for b in site_spec.bodies
-    }
+    codes = {b.id: unit_code(site_spec, b) for b in site_spec.bodies}
     reports: dict[tuple[str, int], Posting] = {}
     noise: list[tuple[str, str]] = []
     for posting in postings:
@@ -118,29 +194,8 @@ def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
             site.add(path, Resource(page.encode(), JSP_HTML, utc(posting.published)))
             noise.append((item.title, path))
             continue
-        key = (codes[item.body.id], item.year)
-        refs = (
-            [add_attachment(site, files, posting, epoch)]
-            if posting.form in ATTACHMENT_FORMAT
-            else []
-        )
-        html = shells.penglai_report(
-            site_spec,
-            trail,
-            posting,
-            article_html(posting) + attachments_html(refs, posting),
-        )
-        pages[f"{key[0]}/{key[1]}"] = Resource(
-            html.encode(),
-            JSP_HTML,
-            utc(posting.published),
-            validators=("last-modified",),
-        )
-        reports[key] = posting
-        site.documents[item.key] = [
-            DocRef(site.url(report_url_path(*key)), "page", "html"),
-            *refs,
-        ]
+        _add_report(site, site_spec, trail, posting, codes[item.body.id], epoch)
+        reports[(codes[item.body.id], item.year)] = posting
     modified = max([utc(p.published) for p in postings] + [utc(SITE_DATE)])
     site.add(
         trail[-1][1],
@@ -168,6 +223,4 @@ def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
 
 def unit_codes(site_spec: SiteSpec) -> dict[str, str]:
     """Body id → credit code, for tests and the manifest."""
-    return {
-        b.id: credit_code(site_spec.option("admin_code"), b) for b in site_spec.bodies
-    }
+    return {b.id: unit_code(site_spec, b) for b in site_spec.bodies}

@@ -14,13 +14,14 @@ import subprocess
 import sys
 from typing import TYPE_CHECKING, Any
 
+from crawler.registry import load_registry
 from tests.alerts.receivers import SmtpReceiver, WebhookSink
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
-SOURCES = 5
+SOURCES = len(load_registry())  # `schedule --once` crawls every source
 DESK_KINDS = '["new_report", "changed", "removed", "restored", "inconsistent"]'
 
 

@@ -307,3 +307,54 @@ def test_the_lock_refuses_a_second_holder_with_its_pid(tmp_path: Path) -> None:
         first.release()
     second.acquire("night 2")
     second.release()
+
+
+def test_a_reports_further_pages_are_parsed_with_its_first_page(archive) -> None:
+    """A report printed over three pages: the parts are filed under the first page's
+    document, the first page's parse task carries them in order, and only the first
+    page's parse may stand for the report."""
+    from archive.derived import best_parses, pending_parses, store_parse
+    from processors.parse import PROCESSOR_VERSION, parse
+
+    run = _run(archive)
+    first, second, third = (
+        PAGE,
+        PAGE.replace(".html", "_1.html"),
+        PAGE.replace(".html", "_2.html"),
+    )
+    records = [_fetch(run, body=b"<html><p>page one</p></html>")]
+    for number, url in ((3, third), (2, second)):  # out of order on purpose
+        part = _fetch(run, url=url, body=f"<html><p>page {number}</p></html>".encode())
+        part.part_of, part.part = first, number
+        records.append(part)
+    assert record_batch(archive.db, archive.blobs, records) == ["new_version"] * 3
+    parts = archive.db.execute(
+        "SELECT d.url, f.url, d.part FROM documents d"
+        " LEFT JOIN documents f ON f.id = d.part_of ORDER BY d.id"
+    ).fetchall()
+    assert parts == [(first, None, None), (third, first, 3), (second, first, 2)]
+    tasks = {t.document_id: t for t in pending_parses(archive.db, PROCESSOR_VERSION)}
+    (head,) = [t for t in tasks.values() if t.parts]
+    blobs = [archive.blobs.path(sha).read_bytes() for sha, _, _ in head.parts]
+    assert blobs == [b"<html><p>page 2</p></html>", b"<html><p>page 3</p></html>"]
+    for task in tasks.values():
+        data = archive.blobs.path(task.sha256).read_bytes()
+        store_parse(archive.db, task, parse(data, "text/html"), None, PROCESSOR_VERSION)
+    assert set(best_parses(archive.db).values()) == {head.version_id}
+    # a new version of a part alone: the first page is parsed again, with it
+    later = _run(archive)
+    edited = _fetch(later, url=third, body=b"<html><p>page 3, edited</p></html>")
+    edited.part_of, edited.part = first, 3
+    assert record_batch(archive.db, archive.blobs, [edited]) == ["new_version"]
+    again = pending_parses(archive.db, PROCESSOR_VERSION)
+    (third_id,) = archive.db.execute(
+        "SELECT id FROM documents WHERE url = ?", [third]
+    ).fetchone()
+    assert sorted(t.document_id for t in again) == sorted([head.document_id, third_id])
+    (rerun,) = [t for t in again if t.document_id == head.document_id]
+    assert rerun.version_id == head.version_id  # the first page's current version
+    assert (
+        archive.blobs.path(rerun.parts[1][0])
+        .read_bytes()
+        .endswith(b"edited</p></html>")
+    )

@@ -8,7 +8,7 @@ from crawler.pages import (
     is_document_link,
     jpage_config,
     js_file_links,
-    js_page_count,
+    js_pager,
     js_redirect,
     problem,
 )
@@ -46,16 +46,16 @@ def test_jpage_records_and_config_come_out_of_the_cdata_datastore() -> None:
 
 
 def test_trs_page_counters_in_both_styles() -> None:
-    assert js_page_count(
-        _page("www.anqiu.gov.cn", "/xxgk/XXGK/XXGKNB/szfnb/index.html")
-    ) == (1, "index", "html")
-    assert js_page_count(
-        _page("www.anqiu.gov.cn", "/xxgk/XXGK/XXGKNB/zjnb/index.html")
-    ) == (2, "index", "html")
-    assert js_page_count(
-        "var currentPage = 0;//所在页从0开始\nvar countPage = 7//共多少页"
-    ) == (7, "index", "html")
-    assert js_page_count("<p>no pager</p>") is None
+    one = js_pager(_page("www.anqiu.gov.cn", "/xxgk/XXGK/XXGKNB/szfnb/index.html"))
+    two = js_pager(_page("www.anqiu.gov.cn", "/xxgk/XXGK/XXGKNB/zjnb/index.html"))
+    seven = js_pager("var currentPage = 0;//所在页从0开始\nvar countPage = 7//共多少页")
+    assert one is not None
+    assert (one.count, one.others()) == (1, [])
+    assert two is not None
+    assert (two.count, two.others()) == (2, ["index_1.html"])
+    assert seven is not None
+    assert seven.others() == [f"index_{n}.html" for n in range(1, 7)]
+    assert js_pager("<p>no pager</p>") is None
 
 
 def test_a_redirect_stub_and_js_only_attachments() -> None:

@@ -1,5 +1,7 @@
 """A crawl processes what it captured: every version parsed, figures equal to what the replica printed.
 
+The crawl is of every registry source, so every report of every replica host is checked.
+
 The replica's manifest says what each of its reports prints (figures, template, the
 defects it was given), so every stored figure can be compared exactly.
 """
@@ -52,27 +54,29 @@ def _tables(data: Path, version: int) -> dict[str, Any]:
     return found
 
 
-def test_every_version_is_parsed_and_none_failed(night1: Path) -> None:
-    ((versions,),) = rows(night1, "SELECT COUNT(*) FROM versions")
-    statuses = dict(rows(night1, "SELECT status, COUNT(*) FROM parses GROUP BY status"))
+def test_every_version_is_parsed_and_none_failed(every_night1: Path) -> None:
+    ((versions,),) = rows(every_night1, "SELECT COUNT(*) FROM versions")
+    statuses = dict(
+        rows(every_night1, "SELECT status, COUNT(*) FROM parses GROUP BY status")
+    )
     assert statuses == {"ok": versions}
 
 
 def test_every_report_has_the_figures_the_replica_printed(
-    night1: Path, printed: dict[tuple[str, int], dict[str, Any]]
+    every_night1: Path, printed: dict[tuple[str, int], dict[str, Any]]
 ) -> None:
-    best = _best(night1)
+    best = _best(every_night1)
     wrong = []
     for (body, year), entry in printed.items():
         if entry["template"] == "free":
             continue
-        got = _tables(night1, best[(body, year)])
+        got = _tables(every_night1, best[(body, year)])
         if got != entry["tables"]:
             wrong.append(f"{entry['key']} ({entry['form']})")
     assert wrong == []
     templates = {
         key: rows(
-            night1, "SELECT template FROM parses WHERE version_id = ?", (version,)
+            every_night1, "SELECT template FROM parses WHERE version_id = ?", (version,)
         )[0][0]
         for key, version in best.items()
     }
@@ -80,10 +84,10 @@ def test_every_report_has_the_figures_the_replica_printed(
 
 
 def test_the_unbalanced_reports_and_only_they_fail_their_checks(
-    night1: Path, printed: dict[tuple[str, int], dict[str, Any]]
+    every_night1: Path, printed: dict[tuple[str, int], dict[str, Any]]
 ) -> None:
     failing = rows(
-        night1,
+        every_night1,
         "SELECT DISTINCT r.body, r.year, c.name FROM checks c JOIN reports r ON r.id = c.report_id"
         " WHERE c.ok = 0 AND c.scope = 'report'",
     )
@@ -122,10 +126,10 @@ def _breaks_carry_over(
 
 
 def test_checks_across_years_flag_exactly_the_breaks_in_carry_over(
-    night1: Path, printed: dict[tuple[str, int], dict[str, Any]]
+    every_night1: Path, printed: dict[tuple[str, int], dict[str, Any]]
 ) -> None:
     results = rows(
-        night1,
+        every_night1,
         "SELECT r.body, r.year, c.name, c.ok FROM checks c JOIN reports r ON r.id = c.report_id"
         " WHERE c.scope = 'years'",
     )
@@ -135,8 +139,8 @@ def test_checks_across_years_flag_exactly_the_breaks_in_carry_over(
     assert failed  # the replica has one, so this test can fail both ways
 
 
-def test_the_text_of_every_report_is_searchable(night1: Path) -> None:
-    with sqlite3.connect(night1 / "archive.db") as db:
+def test_the_text_of_every_report_is_searchable(every_night1: Path) -> None:
+    with sqlite3.connect(every_night1 / "archive.db") as db:
         hits = db.execute(
             "SELECT COUNT(DISTINCT t.report_id) FROM texts_fts f JOIN texts t"
             " ON t.version_id = f.rowid WHERE texts_fts MATCH ?",
@@ -147,11 +151,11 @@ def test_the_text_of_every_report_is_searchable(night1: Path) -> None:
 
 
 def test_each_parse_records_its_processor_version_and_warnings_as_json(
-    night1: Path,
+    every_night1: Path,
 ) -> None:
     from processors.parse import PROCESSOR_VERSION
 
-    found = rows(night1, "SELECT DISTINCT processor_version FROM parses")
+    found = rows(every_night1, "SELECT DISTINCT processor_version FROM parses")
     assert found == [(PROCESSOR_VERSION,)]
-    for (warnings,) in rows(night1, "SELECT warnings FROM parses"):
+    for (warnings,) in rows(every_night1, "SELECT warnings FROM parses"):
         assert isinstance(json.loads(warnings), list)

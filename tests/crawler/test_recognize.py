@@ -7,6 +7,8 @@ import pytest
 from crawler.recognize import (
     Evidence,
     classify,
+    higher_places,
+    own_place,
     parse_date,
     resolve,
     split_title,
@@ -195,3 +197,71 @@ def test_helpers_read_the_real_formats() -> None:
     assert parse_date("[2023-01-30]") == "2023-01-30"
     assert parse_date("时间：2025-03-10 15:35") == "2025-03-10 15:35"
     assert parse_date("no date") is None
+
+
+@pytest.mark.parametrize(
+    ("title", "source", "body", "level"),
+    [
+        # the county's own place named alone is its government
+        ("安化县2022年政府信息公开工作年度报告", "anhua", "安化县人民政府", "county"),
+        # a town without its county: the source's place (from its body) is added
+        (
+            "东古城镇2023年政府信息公开工作年度报告",
+            "guanxian",
+            "冠县东古城镇人民政府",
+            "town",
+        ),
+        # the city's and the province's reports reposted in the county's column
+        (
+            "聊城市人民政府2022年政府信息公开工作年度报告",
+            "guanxian",
+            "聊城市人民政府",
+            "city",
+        ),
+        ("荆州市2023年政府信息公开工作年度报告", "shashi", "荆州市人民政府", "city"),
+        (
+            "四川省民政厅2023年政府信息公开工作年度报告",
+            "pengxi",
+            "四川省民政厅",
+            "province",
+        ),
+        # a city's department inside the county names the county: not a repost
+        (
+            "潍坊市生态环境局安丘分局2023年政府信息公开工作年度报告",
+            "anqiu",
+            "潍坊市生态环境局安丘分局",
+            "department",
+        ),
+        # a county named in a zone's column is its own government, never prefixed
+        ("平潭县2012年政府信息公开工作年度报告", "pingtan", "平潭县人民政府", "county"),
+    ],
+)
+def test_whose_report_a_title_names_from_the_sources_place(
+    title: str, source: str, body: str, level: str
+) -> None:
+    found = resolve(Evidence(title=title), SOURCES[source])
+    assert (found.body, found.level) == (body, level)
+
+
+def test_a_reposted_report_says_so_in_its_note() -> None:
+    found = resolve(
+        Evidence(title="丹东市人民政府2023年政府信息公开工作年度报告"),
+        SOURCES["kuandian"],
+    )
+    assert found.note == (
+        "body from title (a higher body's report, reposted); year from title"
+    )
+
+
+def test_the_place_a_source_prefixes_short_names_with() -> None:
+    assert own_place(SOURCES["anqiu"]) == "安丘市"  # its body_prefix
+    assert own_place(SOURCES["guanxian"]) == "冠县"  # from 冠县人民政府
+    assert own_place(SOURCES["pingtan"]) == "平潭综合实验区"  # from its 管理委员会
+    assert higher_places("四川省遂宁市蓬溪县") == ["四川省", "遂宁市"]
+
+
+def test_news_of_a_meeting_about_the_reports_is_not_a_report() -> None:
+    assert classify("望都县举办2023年度政府信息公开工作年度报告编制培训会") == (
+        False,
+        "noise: 会议 (news of a meeting)",
+    )

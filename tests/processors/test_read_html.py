@@ -315,3 +315,30 @@ def test_meta_of_the_replica_cms_pages(key: str, breadcrumb: str) -> None:
         "breadcrumb": breadcrumb,
     }
     assert document.warnings == ()
+
+
+def test_a_report_printed_over_three_pages_is_parsed_as_one() -> None:
+    """shashi-gov/2023 (a TRS article in three pages, t…_1 and t…_2 continuing it):
+    each page alone has part of the tables; read together they are the report's."""
+    from processors.parse import parse, parse_pages
+
+    folder = Path(__file__).parents[1] / "fixtures" / "crawler" / "trs" / "shashi"
+    names = ("t20240321_6024033", "t20240321_6024033_1", "t20240321_6024033_2")
+    pages = [(folder / f"{name}.html").read_bytes() for name in names]
+    whole = parse_pages([(page, "text/html", None) for page in pages])
+    entry = next(
+        e for e in catalog(1).manifest(tables=True) if e["key"] == "shashi-gov/2023"
+    )
+    assert (whole.active, whole.applications, whole.appeals) == (
+        entry["tables"]["active"],
+        entry["tables"]["applications"],
+        entry["tables"]["appeals"],
+    )
+    assert whole.title == "荆州市沙市区人民政府2023年政府信息公开工作年度报告"
+    alone = [parse(page, "text/html") for page in pages]
+    found = [
+        tuple(t is not None for t in (p.active, p.applications, p.appeals))
+        for p in alone
+    ]
+    assert found == [(False, False, False), (True, True, False), (False, False, True)]
+    assert whole.template == "2021"

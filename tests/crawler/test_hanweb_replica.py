@@ -1,0 +1,187 @@
+"""The Hanweb variant sources (taixing: jpaas; sanmen: jpage next groups and xxgk
+units) crawled through the replica: recall and precision against its manifest, noise
+skipped with its reason, a complete run, unchanged later nights asked conditionally;
+and HanwebSpider.detect on the replica's start pages (its own hosts, not the others')."""
+
+from __future__ import annotations
+
+import shutil
+from typing import TYPE_CHECKING
+
+import pytest
+
+from crawler.detect import Page
+from crawler.pages import decode
+from crawler.spiders.hanweb import HanwebSpider
+from replica.catalog import catalog
+from tests.crawler.fixtures import source
+from tests.crawler.helpers import events, rows, run_crawl
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+    from pathlib import Path
+
+HOSTS = {"taixing": "www.taixing.gov.cn", "sanmen": "www.sanmen.gov.cn"}
+MEETING = "noise: 会议 (news of a meeting)"
+SOURCES = ("--source", "taixing", "--source", "sanmen")
+
+
+@pytest.fixture(scope="module")
+def crawled(tmp_path_factory: pytest.TempPathFactory, replica_at) -> Path:
+    """An archive after one crawl of the two variant sources on night 1."""
+    data = tmp_path_factory.mktemp("hanweb-variants")
+    done = run_crawl(data, replica_at(1).proxy, *SOURCES)
+    assert done.returncode == 0, done.stdout + done.stderr
+    return data
+
+
+def _manifest(host: str) -> list[dict]:
+    return [e for e in catalog(1).manifest() if e["site"] == host]
+
+
+@pytest.mark.parametrize(("source_id", "count"), [("taixing", 14), ("sanmen", 20)])
+def test_archived_reports_are_exactly_the_manifests(
+    crawled: Path, source_id: str, count: int
+) -> None:
+    expected = sorted((e["body"], e["year"]) for e in _manifest(HOSTS[source_id]))
+    archived = rows(
+        crawled,
+        "SELECT body, year FROM reports WHERE source_id = ? ORDER BY body, year",
+        (source_id,),
+    )
+    assert archived == expected  # recall 100 %, precision 100 %
+    assert len(expected) == count
+
+
+def test_every_file_of_every_report_is_archived_byte_for_byte(crawled: Path) -> None:
+    archived: dict[tuple[str, int], dict[str, str]] = {}
+    for body, year, url, sha in rows(
+        crawled,
+        """SELECT r.body, r.year, d.url, v.sha256 FROM reports r
+           JOIN documents d ON d.report_id = r.id
+           JOIN versions v ON v.id = d.current_version_id""",
+    ):
+        archived.setdefault((body, year), {})[url] = sha
+    expected = {
+        (e["body"], e["year"]): {f["url"]: f["sha256"] for f in e["files"]}
+        for host in HOSTS.values()
+        for e in _manifest(host)
+    }
+    assert archived == expected
+
+
+def test_noise_is_listed_as_skipped_with_its_reason(crawled: Path) -> None:
+    skipped = rows(
+        crawled,
+        """SELECT source_id, title, reason FROM listings WHERE decision = 'skipped'
+           ORDER BY source_id, title""",
+    )
+    assert skipped == [
+        (
+            "sanmen",
+            "《三门县2023年政府信息公开工作年度报告》解读",
+            "noise: 解读 (an explanation of a report)",
+        ),
+        (
+            "sanmen",
+            "三门县召开2024年度政务公开工作推进会",
+            MEETING,
+        ),
+        ("sanmen", "三门县政府信息公开指南", "noise: 指南 (a guide)"),
+        (
+            "taixing",
+            "图解：泰兴市2023年政府信息公开工作年度报告",
+            "noise: 解读 (an explanation of a report)",
+        ),
+        (
+            "taixing",
+            "泰兴市人民政府办公室关于做好2023年政府信息公开工作年度报告编制发布工作的通知",
+            "noise: 通知 (a notice)",
+        ),
+        (
+            "taixing",
+            "泰兴市召开2025年政务公开工作推进会",
+            MEETING,
+        ),
+    ]
+    titles = {t for (t,) in rows(crawled, "SELECT title FROM reports")}
+    assert not titles & {title for _, title, _ in skipped}
+
+
+def test_the_run_is_complete(crawled: Path) -> None:
+    assert rows(
+        crawled, "SELECT status, list_pages, reports_found, failures FROM runs"
+    ) == [("complete", 42, 34, 0)]
+    assert rows(crawled, "SELECT COUNT(*) FROM captures WHERE outcome = 'failed'") == [
+        (0,)
+    ]
+
+
+def test_the_lists_read_are_those_of_each_paging_scheme(crawled: Path) -> None:
+    lists = rows(
+        crawled,
+        """SELECT source_id, url FROM captures WHERE kind = 'list' ORDER BY source_id, url""",
+    )
+    taixing = [u for s, u in lists if s == "taixing"]
+    assert sum("/front/page/build/unit?" in u for u in taixing) == 7  # 3 + 4 archives
+    assert sum("paramJson=" in u for u in taixing) == 2  # the root's pages 2 and 3
+    sanmen = [u for s, u in lists if s == "sanmen"]
+    assert sum("dataproxy.jsp?page=" in u for u in sanmen) == 2  # groups 1 and 2
+    assert sum("xxgkAnnualReport.jsp" in u for u in sanmen) == 27  # years without one
+
+
+def test_a_second_night_asks_every_known_document_conditionally(
+    crawled: Path, tmp_path: Path, replica_at
+) -> None:
+    data = tmp_path / "archive"
+    shutil.copytree(crawled, data, ignore=shutil.ignore_patterns("crawl.lock"))
+    done = run_crawl(data, replica_at(1).proxy, *SOURCES)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert events(data, 2) == []
+    assert rows(
+        data,
+        """SELECT kind, status, COUNT(*) FROM captures WHERE run_id = 2 AND kind != 'list'
+           GROUP BY kind, status""",
+    ) == [("attachment", 304, 8), ("page", 304, 33)]
+
+
+# ---------------------------------------------------------------- detection
+def _start_page(get: Callable, source_id: str) -> Page:
+    (url,) = source(source_id).start_urls
+    return Page(url, decode(get(url).body))
+
+
+@pytest.mark.parametrize("source_id", ["wip", "whctp", "penglai", "taixing", "sanmen"])
+def test_detect_claims_every_hanweb_start_page(get: Callable, source_id: str) -> None:
+    found = HanwebSpider.detect(_start_page(get, source_id))
+    assert found is not None
+    assert found.family == "hanweb"
+    assert found.confidence >= 0.8, found.evidence
+
+
+def test_detect_names_its_evidence(get: Callable) -> None:
+    found = HanwebSpider.detect(_start_page(get, "taixing"))
+    assert found is not None
+    assert found.evidence == (
+        "the jpaas page/build/unit API",
+        "jpaas unitbuild.js",
+    )
+    found = HanwebSpider.detect(_start_page(get, "sanmen"))
+    assert found is not None
+    assert found.evidence == (
+        "the page is a /col/col{id} column",
+        "a jpage <datastore> inside a text/xml script",
+        "the jpage widget (dataproxy.jsp)",
+        "the xxgk module's xxgkAnnualReport.jsp",
+        "jcms articles /art/Y/M/D/art_{col}_{id}.html",
+        "columns /col/col{id}/index.html",
+        "Hanweb /module/ scripts or downfile.jsp",
+    )
+
+
+@pytest.mark.parametrize("source_id", ["anqiu", "pingtan"])
+def test_detect_leaves_other_families_start_pages_alone(
+    get: Callable, source_id: str
+) -> None:
+    found = HanwebSpider.detect(_start_page(get, source_id))
+    assert found is None or found.confidence <= 0.3
