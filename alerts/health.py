@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from alerts.outbox import Message
 from archive.history import listing_drop
+from archive.runs import DEAD_END
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -94,7 +95,9 @@ def source_state(db: Database, run_id: int, source_id: str) -> SourceState:
         region=source["region"],
         start_urls=tuple(json.loads(source["start_urls"])),
         list_read=sum(outcome == "listed" for outcome, _ in lists),
-        list_failures=tuple(f or "?" for outcome, f in lists if outcome == "failed"),
+        list_failures=tuple(
+            f or "?" for outcome, f in lists if outcome == "failed" and f != DEAD_END
+        ),
         items=_scalar(db, f"SELECT COUNT(*) FROM listings WHERE {where}", params),  # noqa: S608
         reports=_scalar(
             db,

@@ -110,7 +110,8 @@ def _source_states(root: Path) -> dict[str, tuple[Any, ...]]:
                  (SELECT COUNT(DISTINCT url) FROM listings l WHERE l.run_id = s.last_run
                     AND l.source_id = s.id AND l.decision = 'report'),
                  (SELECT COUNT(*) FROM captures c WHERE c.run_id = s.last_run
-                    AND c.source_id = s.id AND c.outcome = 'failed'),
+                    AND c.source_id = s.id AND c.outcome = 'failed'
+                    AND c.failure != 'dead_end'),
                  (SELECT COUNT(*) FROM listings l WHERE l.run_id = s.last_run
                     AND l.source_id = s.id AND l.reason LIKE '%read generically: the %')
                FROM sources s LEFT JOIN runs r ON r.id = s.last_successful_run"""

@@ -222,7 +222,8 @@ def complete_listings(db: Database, run_id: int) -> set[str]:
     that degraded (a new layout, a wrong charset) must not make its reports "removed".
     """
     rows = db.execute(
-        """SELECT source_id, SUM(outcome = 'failed'), SUM(outcome = 'listed') FROM captures
+        """SELECT source_id, SUM(outcome = 'failed' AND failure != 'dead_end'),
+                  SUM(outcome = 'listed') FROM captures
            WHERE run_id = ? AND kind = 'list' GROUP BY source_id""",
         [run_id],
     ).fetchall()
@@ -332,7 +333,8 @@ def _failure_events(db: Database, run_id: int, events: _Events) -> None:
         db,
         """SELECT c.url, c.kind, c.failure, c.source_id, c.document_id, d.report_id FROM captures c
            LEFT JOIN documents d ON d.id = c.document_id
-           WHERE c.run_id = ? AND c.outcome = 'failed' ORDER BY c.id""",
+           WHERE c.run_id = ? AND c.outcome = 'failed' AND c.failure != 'dead_end'
+           ORDER BY c.id""",
         [run_id],
     ):
         events.add(

@@ -149,8 +149,9 @@ def finish_run(
         ),
         failures=_one(
             db,
-            "SELECT COUNT(*) FROM captures WHERE run_id = ? AND outcome = 'failed'",
-            [run_id],
+            "SELECT COUNT(*) FROM captures WHERE run_id = ? AND outcome = 'failed'"
+            " AND failure != ?",
+            [run_id, DEAD_END],
         ),
         events=events,
     )
@@ -171,6 +172,9 @@ def finish_run(
 
 
 UNREACHABLE = ("dns_failed", "refused", "unreachable")
+# A page asked for on a guess that is not there (crawler/spiders/base.dead_end):
+# recorded, never a failure of the run.
+DEAD_END = "dead_end"
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,8 +207,9 @@ def source_summaries(
             return _one(db, sql, [run_id, source])
 
         failures = db.execute(
-            "SELECT failure FROM captures WHERE run_id = ? AND source_id = ? AND outcome = 'failed'",
-            [run_id, source],
+            "SELECT failure FROM captures WHERE run_id = ? AND source_id = ?"
+            " AND outcome = 'failed' AND failure != ?",
+            [run_id, source, DEAD_END],
         ).fetchall()
         unreachable = sorted({f for (f,) in failures if f in UNREACHABLE})
         fallback = db.execute(

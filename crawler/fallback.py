@@ -12,21 +12,45 @@ pages and, from a portal's home or 政府信息公开 page, finds the report col
 from __future__ import annotations
 
 import re
+from contextlib import suppress
 from typing import TYPE_CHECKING, Any, cast
+from urllib.parse import urlsplit
 
 import scrapy
+from playwright.async_api import TimeoutError as PlaywrightTimeout
 from scrapy.http import TextResponse
 
-from crawler.generic import read_column
+from crawler.generic import Reading, read_column, year_template
 from crawler.items import FetchRecord, ListingBatch
 from crawler.pages import is_document_link
+from crawler.recognize import classify, split_title
 from processors.identity import REPORT, compact
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import AsyncIterator, Iterator
 
+    from crawler.pages import Link
+    from crawler.registry import Source
     from crawler.spiders.base import ReportSpider
 
+MAX_RENDERED_PAGES = 50  # of one column clicked through in a browser
+MORE_CONTROL = re.compile(r"^\s*(下一页|下页|后一页|加载更多|查看更多)\s*[>»]?\s*$")
+# A page whose list a script builds: a script tag naming its data's URL (jpaas
+# unitbuild.js), an empty app to mount (gkmlpt's Vue), inline code that fetches.
+BUILT_BY_SCRIPT = re.compile(
+    r"<script\b[^>]*\s(?:url|data-url|queryData)\s*="
+    r"|<div\s+id=[\"'](?:app|root)[\"']\s*>\s*</div>"
+    r"|\bfetch\(|\$\.(?:ajax|get|post|getJSON)\(|XMLHttpRequest|axios\.|\brequire\(\s*\[",
+    re.I,
+)
+# A script's word on how many records a column holds (recordCount: '20', total: 17).
+DECLARED_COUNT = re.compile(
+    r"(?:recordCount|totalRecord|totalCount|totalNum|total)[\"']?\s*[:=]\s*[\"']?(\d+)"
+)
+REPORT_OR_YEAR = re.compile(
+    r"年报|年度报告|信息公开.{0,8}报告|^\s*(?:19|20)\d\d\s*年度?\s*$"
+)
+FIRST_YEAR = 2008  # the regulations' first reports: no year before is asked for
 MAX_DEPTH = 4  # clicks from a portal's page to its report column (2–4 on real sites)
 FELL_BACK = "read generically: the {family} spider found nothing on this source's page"
 GENERIC = "read generically"
@@ -38,6 +62,11 @@ REPORT_TEXT = re.compile(
 
 class GenericReading:
     """The generic reading of a column, mixed into every family spider."""
+
+    # Whether a column that only a browser shows whole is rendered (Playwright): the
+    # generic spider's own reading does (its settings route requests through the
+    # browser handler); a family's fallback does not.
+    renders = False
 
     def parse_start(self, response: scrapy.http.Response) -> Iterator[Any]:
         """A source's first page: the family's reading, else (nothing found) the
@@ -96,11 +125,18 @@ class GenericReading:
                 errback=spider.failed,
                 meta={"source": source.id, "kind": "list", **follow},
             )
-        if depth < MAX_DEPTH or reading.report_column:
-            # Sub-columns of a report column (years, units) are inside it: no click
-            # nearer to it; any other column link is one more click from the portal.
-            deeper = {**follow, "depth_to_column": depth + (not reading.report_column)}
-            for url in reading.columns:
+        # A report column says so, or lists reports: its sub-columns (years, units)
+        # are inside it (no click nearer to it); any other column link is one more
+        # click from the portal.
+        in_column = reading.report_column or bool(reading.reports)
+        if depth < MAX_DEPTH or in_column:
+            # from outside a report column, a link is a guess: not there is no failure
+            deeper = {
+                **follow,
+                "depth_to_column": depth + (not in_column),
+                "guess": not in_column,
+            }
+            for url in _columns_to_follow(response.url, reading):
                 if spider.allowed(url, source):
                     maybe = reading.maybe_reports.get(url)
                     yield spider.list_request(
@@ -117,11 +153,208 @@ class GenericReading:
                     )
         if reading.reports:
             yield from spider.take_listing(response, reading.reports, note=note)
+            yield from self.year_probes(response, reading.reports, note)
+        if self.renders and needs_rendering(response, reading):
+            yield spider.list_request(
+                response.url,
+                source,
+                callback=self.parse_rendered,
+                dont_filter=True,
+                meta={
+                    **follow,
+                    "playwright": True,
+                    "playwright_include_page": True,
+                    "rendered": True,
+                },
+            )
+
+    async def parse_rendered(
+        self, response: scrapy.http.Response
+    ) -> AsyncIterator[Any]:
+        """A column that only a browser shows whole: its rendered report links, page
+        after page (clicking 下一页 / 加载更多 while it shows new ones)."""
+        spider = _spider(self)
+        page = response.meta["playwright_page"]
+        links: dict[str, Link] = {}
+        maybe: dict[
+            str, str
+        ] = {}  # reports titled without their year (see parse_generic)
+        try:
+            await _settled(page)
+            html = await page.content()
+            for _ in range(MAX_RENDERED_PAGES):
+                reading = read_column(response.url, html)
+                new = [link for link in reading.reports if link.url not in links]
+                links.update((link.url, link) for link in new)
+                maybe.update(reading.maybe_reports)
+                more = page.get_by_text(MORE_CONTROL)
+                if (
+                    not new
+                    or await more.count() == 0
+                    or not await more.first.is_visible()
+                ):
+                    break
+                await more.first.click()
+                html = await _changed(page, html)
+                if html is None:
+                    break
+        finally:
+            await page.close()
+        yield spider.record(response, via="playwright")
+        note = f"{response.meta.get('generic', GENERIC)}, rendered in a browser"
+        for item in spider.take_listing(response, list(links.values()), note=note):
+            yield item
+        source = spider.source_of(response)
+        for url, title in maybe.items():
+            if spider.allowed(url, source):
+                meta = {
+                    "generic": note,
+                    "maybe_report": title,
+                    "listing_url": response.url,
+                }
+                yield spider.list_request(
+                    url, source, callback=self.parse_generic, meta=meta
+                )
+
+    def year_probes(
+        self, response: TextResponse, links: list[Link], note: str
+    ) -> Iterator[scrapy.Request]:
+        """Reports whose URL names their year in a parameter (a unit linked at its
+        latest year only, ``…?area=…&fbtime=2024``): the year before the earliest one
+        listed is asked for, and so on down while each answer is that year's report."""
+        spider = _spider(self)
+        source = spider.source_of(response)
+        earliest: dict[str, int] = {}
+        for link in links:
+            found = year_template(response.urljoin(link.url))
+            if found and (link.reason or classify(link.title)[0]):
+                template, year = found
+                earliest[template] = min(year, earliest.get(template, year))
+        for template, year in earliest.items():
+            yield self.year_probe(response, source, template, year - 1, note)
+
+    def year_probe(
+        self,
+        response: scrapy.http.Response,
+        source: Source,
+        template: str,
+        year: int,
+        note: str,
+    ) -> scrapy.Request:
+        spider = _spider(self)
+        meta = {
+            "generic": note,
+            "guess": True,
+            "probe": (template, year),
+            "listing_url": response.meta.get("listing_url", response.url)
+            if "probe" in response.meta
+            else response.url,
+        }
+        return spider.list_request(
+            template.replace("{year}", str(year)),
+            source,
+            callback=self.parse_year_probe,
+            meta=meta,
+        )
+
+    def parse_year_probe(self, response: scrapy.http.Response) -> Iterator[Any]:
+        """A year asked for by :meth:`year_probes`: that year's report (archived as
+        listed, and the year before asked for), or an answer without one (the end)."""
+        spider = _spider(self)
+        template, year = response.meta["probe"]
+        title = _heading(response) if isinstance(response, TextResponse) else ""
+        if (
+            not isinstance(response, TextResponse)
+            or split_title(title)[1] != year
+            or not classify(title)[0]
+        ):
+            # no report that year: the end (a page saying so is no failure either)
+            missing = response.status == 200 and isinstance(response, TextResponse)
+            yield (
+                spider.record(response) if missing else spider.capture_list(response)[0]
+            )
+            return
+        yield from spider.column_was_report(response, title)
+        if year > FIRST_YEAR:
+            source = spider.source_of(response)
+            yield self.year_probe(
+                response, source, template, year - 1, response.meta["generic"]
+            )
 
 
 def _spider(mixin: GenericReading) -> ReportSpider:
     """The spider this reading is mixed into (every ReportSpider)."""
     return cast("ReportSpider", mixin)
+
+
+def _columns_to_follow(url: str, reading: Reading) -> list[str]:
+    """The column links worth a click: all of them from a page without reports (a
+    portal's way to its report column); from a report column only its sub-columns
+    (under its folder, or named for years or units' reports), never the navigation
+    and breadcrumb columns around it."""
+    if not reading.reports:
+        return reading.columns
+    folder = urlsplit(url).path.rsplit("/", 1)[0] + "/"
+    return [
+        column
+        for column in reading.columns
+        if urlsplit(column).path.startswith(folder)
+        or REPORT_OR_YEAR.search(reading.column_titles.get(column, ""))
+    ]
+
+
+def needs_rendering(response: scrapy.http.Response, reading: Reading) -> bool:
+    """Does a page's column show itself only in a browser? Not rendered already, and
+    either a script builds its list (a script that fetches, or an empty app to mount)
+    where the page lists no report and no sub-column says where they are, or its
+    script counts more records than the page lists with no page to follow."""
+    if response.meta.get("rendered") or not isinstance(response, TextResponse):
+        return False
+    text = response.text
+    if text.lstrip().startswith(("{", "[")):  # a JSON answer: nothing to render
+        return False
+    if not reading.reports:
+        columns_say_where = reading.columns and not reading.report_column
+        return bool(BUILT_BY_SCRIPT.search(text)) and not (
+            columns_say_where or _only_sub_columns(reading)
+        )
+    if reading.pages or reading.posts:
+        return False
+    counts = [int(n) for n in DECLARED_COUNT.findall(text) if int(n) < 100_000]
+    return any(n > reading.items for n in counts)
+
+
+def _only_sub_columns(reading: Reading) -> bool:
+    """A report column that is only its sub-columns (years, units): they hold the
+    reports, each read on its own."""
+    titles = [reading.column_titles.get(c, "") for c in reading.columns]
+    return bool(titles) and all(REPORT_OR_YEAR.search(t) for t in titles)
+
+
+async def _settled(page: Any) -> None:
+    """Wait until the page's scripts have fetched what they fetch (no request for
+    half a second), at most 15 s: the list is built after the page's load event."""
+    with suppress(PlaywrightTimeout):  # a page that polls for ever: read what it shows
+        await page.wait_for_load_state("networkidle", timeout=15_000)
+
+
+async def _changed(page: Any, before: str) -> str | None:
+    """The page's HTML once a click has changed it (None after 10 s without change)."""
+    for _ in range(50):
+        await page.wait_for_timeout(200)
+        if await page.content() != before:
+            await _settled(page)  # let the rest of the list arrive
+            return str(await page.content())
+    return None
+
+
+def _heading(response: TextResponse) -> str:
+    """A page's own title: its first ``<h1>``, else its ``<title>``."""
+    for path in ("//h1", "//title"):
+        text = " ".join(response.xpath(f"string({path})").get("").split())
+        if text:
+            return text
+    return ""
 
 
 def _a_report_page(response: TextResponse) -> bool:

@@ -23,7 +23,7 @@ import binascii
 import json
 import re
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, unquote, urlencode, urljoin, urlsplit
 
 import lxml.html
 
@@ -33,6 +33,9 @@ from crawler.pages import (
     datastore_records,
     jpage_config,
     js_pager,
+    js_redirect,
+    next_group,
+    onclick_url,
 )
 from processors.identity import looks_like_body, split_title
 
@@ -41,15 +44,10 @@ NEXT = re.compile(r"^\s*(下一页|下页|后一页|后页|>|>>|›|»|next)\s*$
 NUMBER = re.compile(r"^\s*\[?\s*\d{1,3}\s*\]?\s*$")
 COLUMN = re.compile(
     r"信息公开年报|政府信息公开工作年度报告|政府信息公开年度报告|年度报告|^年报$|"
-    r"信息公开$|政府信息公开目录|信息公开目录|法定主动公开"
+    r"信息公开$|政府信息公开目录|信息公开目录|法定主动公开|^政务公开(?:专栏)?$"
 )
 COLUMN_URL = re.compile(r"zfxxgknb|xxgknb|gknb|ndbg|zfxxgk(?:ml)?/?$", re.I)
 NOT_COLUMN = re.compile(r"指南|政府工作报告|工作总结|依申请|申请表|规定|制度|意见箱")
-URL_IN_JS = re.compile(
-    r"""["']((?:https?://|/|\./|\.\./)[^"'\s<>]+?\.(?:s?html?|aspx?|jsp|php|pdf|docx?|wps|xlsx?)"""
-    r"""(?:\?[^"'\s<>]*)?)["']""",
-    re.I,
-)
 # A "加载更多" button's config and call (see _load_more).
 JS_CONFIG = re.compile(r"var\s+(\w+)\s*=\s*(\{[^{}]{10,2000}\})\s*;")
 AJAX_CALL = re.compile(
@@ -105,6 +103,8 @@ class Reading:
     # 工作年度报告): a unit's column, or a report whose title lacks its year; the page
     # itself tells (see crawler.fallback). URL → the link's title.
     maybe_reports: dict[str, str] = field(default_factory=dict)
+    column_titles: dict[str, str] = field(default_factory=dict)  # URL → link text
+    items: int = 0  # links listed with a date beside them: the page's list items
     report_column: bool = False  # the page says it is a report column (信息公开年报)
 
 
@@ -126,19 +126,26 @@ def read_column(url: str, text: str) -> Reading:
         return reading
     reading.report_column = _in_report_column(root)
     anchors = _anchors(root, url, reading.report_column)
-    columns = [a for a in anchors if _is_column(a)]
+    reading.pages = _pages(url, text, root, anchors)
+    paging = set(reading.pages)  # a pager's links are pages, never sub-columns
+    columns = [a for a in anchors if _is_column(a) and a.url not in paging]
     reading.columns = _unique([a.url for a in columns])
+    redirect = js_redirect(text, len(root.text_content().strip()))
+    if redirect:  # a home that is only a location.href script: where it sends
+        reading.columns.append(urljoin(url, redirect))
     reading.maybe_reports = {a.url: a.title for a in columns if _maybe_report(a)}
+    reading.column_titles = {a.url: a.title for a in reversed(columns)}
+    reading.items = len({a.url for a in anchors if DATE.search(a.date)})
     listed = {a.url for a in columns}
     reading.reports = _dedup(
         [_titled(a) for a in anchors if a.url not in listed and _titled(a).title]
         + [link for link in _script_items(url, text) if REPORTISH.search(link.title)]
         + records
     )
-    reading.pages = _pages(url, text, root, anchors)
-    reading.pages += [
-        page for page in _load_more(url, text) if page not in reading.pages
-    ]
+    group = next_group(text)  # a jpage column without a total: its chain of groups
+    more = [urljoin(url, group)] if group else []
+    more += _load_more(url, text)
+    reading.pages += [page for page in more if page not in reading.pages]
     reading.posts = _jpage_posts(url, text, len(datastore_records(text)))
     return reading
 
@@ -159,6 +166,26 @@ def _is_column(link: Link) -> bool:
     return bool(named or unit_column or (COLUMN_URL.search(path) and not dated))
 
 
+YEAR_VALUE = re.compile(r"^20\d\d$")
+
+
+def year_template(url: str) -> tuple[str, int] | None:
+    """A report URL that names its year in one query parameter
+    (``xxgkAnnualReport.jsp?area=SM331022-003&fbtime=2024``): the URL with ``{year}``
+    in its place, and the year. None for any other URL."""
+    parts = urlsplit(url)
+    pairs = parse_qsl(parts.query, keep_blank_values=True)
+    years = [i for i, (_, value) in enumerate(pairs) if YEAR_VALUE.match(value)]
+    if len(years) != 1:
+        return None
+    value = pairs[years[0]][1]
+    query = urlencode(
+        [(k, "{year}" if i == years[0] else v) for i, (k, v) in enumerate(pairs)],
+        safe="{}",
+    )
+    return parts._replace(query=query).geturl(), int(value)
+
+
 def _maybe_report(link: Link) -> bool:
     """A column link that may be a report titled without its year: a body's name
     before the report's (宽甸满族自治县司法局政府信息公开工作年度报告), not a column's
@@ -170,7 +197,7 @@ def _maybe_report(link: Link) -> bool:
 def _titled(link: Link) -> Link:
     """The link if its title names a report (a bare link's title is already its
     row's: see :func:`_row_title`), else the link without a title (not a candidate)."""
-    if REPORTISH.search(link.title):
+    if link.reason or REPORTISH.search(link.title):
         return link
     return Link(link.url, "", link.date)
 
@@ -223,15 +250,32 @@ def _anchors(
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()
         if not href or href.startswith(("javascript", "#")):
-            found = URL_IN_JS.search(a.get("onclick") or "")
-            href = found.group(1) if found else ""
+            href = onclick_url(a.get("onclick") or "")
         if not href or href.startswith(("javascript", "mailto:", "#")):
             continue
         title = (a.get("title") or " ".join(a.text_content().split())).strip()
         if BARE.match(title):  # 查看, 2023年度: the row says what it opens
             title = _row_title(a, title, report_column)
-        out.append(Link(urljoin(base, href), title, _container_text(a)))
+        url = urljoin(base, href)
+        reason = _unit_report(a, url, title)
+        out.append(Link(url, title, _container_text(a), reason))
     return out
+
+
+def _unit_report(anchor: lxml.html.HtmlElement, url: str, title: str) -> str:
+    """Why a link named only by a body is a report, or '': a block headed 单位年报
+    whose links name bodies and carry the year in the URL (``…?area=…&fbtime=2024``)."""
+    if not looks_like_body(title) or year_template(url) is None:
+        return ""
+    for block in list(anchor.iterancestors())[:4]:
+        heading = block[0] if len(block) else None
+        if (
+            heading is not None
+            and heading is not anchor
+            and REPORTISH.search(" ".join(heading.text_content().split())[:20])
+        ):
+            return "a body's link under a 年报 heading, its year in the URL"
+    return ""
 
 
 def _row_title(
@@ -283,7 +327,7 @@ def _script_items(base: str, text: str) -> list[Link]:
 
 def _item(base: str, values: dict[str, str]) -> Link | None:
     """A list item from an object's string values: the URL, the title, the date."""
-    urls = [v for v in values.values() if URL_IN_JS.fullmatch(f'"{v}"')]
+    urls = [v for v in values.values() if onclick_url(f'"{v}"') == v]
     titles = [v for v in values.values() if CJK.search(v) and v not in urls]
     if not urls or not titles:
         return None

@@ -1,8 +1,9 @@
 """Reading Hanweb's list structures past jpage's inline records (pure helpers).
 
-* jpage **next groups**: a ``<datastore>`` (inline or a dataproxy.jsp answer) may end
-  its group with ``<nextgroup><![CDATA[<a href="…dataproxy.jsp?page=1&…"></a>]]>``; the
-  chain of those links reads a column whose config gives no total.
+* jpage **next groups** (``crawler.pages.next_group``, read by the generic reader too):
+  a ``<datastore>`` (inline or a dataproxy.jsp answer) may end its group with
+  ``<nextgroup><![CDATA[<a href="…dataproxy.jsp?page=1&…"></a>]]>``; the chain of those
+  links reads a column whose config gives no total.
 * **jpaas**: a column page's ``<script src="/AuthorizedRead/unitbuild.js" url="…"
   queryData="{'webId':…}">`` names the ``page/build/unit`` request; its JSON answer
   carries the list as HTML, with ``<div class='pagination' rows='15' count='123'>``.
@@ -22,8 +23,6 @@ import lxml.html
 
 from crawler.pages import Link
 
-NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S)
-HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.I)
 SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.I)
 ATTRIBUTE = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 QUOTED_PAIR = re.compile(r"""['"](\w+)['"]\s*:\s*(?:'([^']*)'|"([^"]*)"|([\w.-]+))""")
@@ -31,13 +30,6 @@ PAGINATION = re.compile(r"<div[^>]*class=['\"]pagination['\"][^>]*>", re.I)
 UNIT_API = "/api-gateway/jpaas-publish-server/front/page/build/unit"
 ANNUAL_REPORT = "xxgkAnnualReport.jsp"
 NO_REPORT = "暂无年报信息"  # what xxgkAnnualReport.jsp says for a year without one
-
-
-def next_group(text: str) -> str | None:
-    """The next group's URL (as written) of the first datastore in ``text``, or None."""
-    found = NEXTGROUP.search(text)
-    link = HREF.search(found.group(1)) if found else None
-    return html.unescape(link.group(1)) if link else None
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,6 @@ if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
-    from scrapy.spiders import Spider
 
 
 def utc_now() -> str:
@@ -136,11 +135,19 @@ class SpiderErrorMiddleware:
     fetch is recorded as failed (``spider_error``, the exception in its detail), so the
     run is partial, the summary counts it and the next run asks for the page again."""
 
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> SpiderErrorMiddleware:
+        return cls(crawler)
+
     def process_spider_exception(
-        self, response: Response, exception: Exception, spider: Spider
+        self, response: Response, exception: Exception
     ) -> list[object] | None:
+        spider = self.crawler.spider
         error = getattr(spider, "spider_error", None)
-        if error is None or "source" not in response.meta:
+        if spider is None or error is None or "source" not in response.meta:
             return None  # not a nianbao spider's request: Scrapy's own handling
         spider.logger.error(
             "%s: reading %s failed: %s: %s",

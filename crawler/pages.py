@@ -6,6 +6,7 @@ arrays, and the signs of a WAF challenge, a soft 404 or a blank throttle page.
 
 from __future__ import annotations
 
+import html
 import io
 import json
 import re
@@ -337,3 +338,29 @@ def flipbook_pages(html: str) -> list[str]:
         linked.get(n, f"files/basic-html/page{n}.html")
         for n in range(1, min(last, 500) + 1)
     ]
+
+
+NEXTGROUP = re.compile(r"<nextgroup>\s*<!\[CDATA\[(.*?)\]\]>\s*</nextgroup>", re.S)
+HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""", re.I)
+
+
+def next_group(text: str) -> str | None:
+    """The next group's URL (as written) of the first jpage datastore in ``text``
+    (``<nextgroup><![CDATA[<a href="…dataproxy.jsp?page=1&…"></a>]]>``), or None."""
+    found = NEXTGROUP.search(text)
+    link = HREF.search(found.group(1)) if found else None
+    return html.unescape(link.group(1)) if link else None
+
+
+URL_IN_JS = re.compile(
+    r"""["']((?:https?://|/|\./|\.\./)[^"'\s<>]+?\.(?:s?html?|aspx?|jsp|php|pdf|docx?|wps|xlsx?)"""
+    r"""(?:\?[^"'\s<>]*)?)["']""",
+    re.I,
+)
+
+
+def onclick_url(script: str) -> str:
+    """The URL a link's ``onclick`` opens (``isDownLoad(this,'https://…/a.pdf')``,
+    ``window.open('/x/y.html')``), or ''."""
+    found = URL_IN_JS.search(script)
+    return found.group(1) if found else ""

@@ -91,6 +91,9 @@ class DocRef:
     format: str  # html | pdf | docx
 
 
+DIRECTORY_INDEX = ("index.html", "index.shtml", "index.htm")
+
+
 @dataclass(slots=True)
 class Site:
     """A replica host: static resources by path, endpoints by path, its report files.
@@ -124,8 +127,12 @@ class Site:
         handler = self.handlers.get(request.path)
         if handler is not None:
             return handler(request)
-        path = request.path + ("index.html" if request.path.endswith("/") else "")
-        resource = self.resources.get(path) or self.resources.get(request.path)
+        resource = self.resources.get(request.path)
+        if request.path.endswith("/"):  # a folder: its index, as web servers serve it
+            indexes = (request.path + name for name in DIRECTORY_INDEX)
+            resource = next(
+                (self.resources[p] for p in indexes if p in self.resources), resource
+            )
         if resource is None:
             return self.not_found or Resource(
                 b"Not Found", "text/plain", datetime(2020, 1, 1), status=404

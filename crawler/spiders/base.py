@@ -35,6 +35,7 @@ from twisted.internet.error import (
 )
 from twisted.web._newclient import ResponseFailed
 
+from archive.runs import DEAD_END
 from crawler.fallback import GenericReading
 from crawler.guards import Dropped
 from crawler.items import (
@@ -51,7 +52,9 @@ from crawler.pages import (
     flipbook_pages,
     is_document_link,
     js_file_links,
+    js_pager,
     mistyped,
+    onclick_url,
     problem,
 )
 from crawler.recognize import Evidence, classify, parse_date, resolve
@@ -81,6 +84,7 @@ ATTACHMENT_BLOCKS = (
     '//table[contains(@class, "table_content")]',
 )
 CONTENT_ANY = " | ".join(CONTENT)  # document order; one pass over the tree
+NOT_THERE = frozenset({"http_404", "http_410", "soft_404"})
 REPORTISH_FILE = re.compile(r"年报|年度报告")
 PUBLISHED = re.compile(r"发布(?:时间|日期)[:：]?\s*([^<]{8,24})")
 PUBLISHER_LABEL = r"(?:发布机构|发布单位|信息来源|来源)"
@@ -299,7 +303,7 @@ class ReportSpider(GenericReading, scrapy.Spider):
 
     def capture_list(self, response: scrapy.http.Response) -> tuple[FetchRecord, bool]:
         """A list page's capture, and whether it is a real list (not a WAF page, soft 404…)."""
-        failure = self.content_problem(response)
+        failure = dead_end(response.meta, self.content_problem(response))
         return self.record(response, failure=failure), failure is None
 
     def source_of(self, response: scrapy.http.Response) -> Source:
@@ -478,8 +482,13 @@ class ReportSpider(GenericReading, scrapy.Spider):
     # ------------------------------------------------------------------ reports over several pages
     def part_links(self, response: TextResponse) -> list[str]:
         """The further pages of a report printed over several, in order (absolute
-        URLs): a flip-book's text pages (``files/basic-html/pageN.html``). Families add
-        their own (TRS: an article's ``#autopage`` pager)."""
+        URLs): an article's own pager naming it (TRS ``#autopage``: ``t…_1.html``…),
+        or a flip-book's text pages (``files/basic-html/pageN.html``)."""
+        url = requested(response).url
+        stem = url.rsplit("/", 1)[1].rsplit(".", 1)[0]
+        pager = js_pager(response.text)
+        if pager is not None and pager.name == stem and pager.is_first:
+            return [response.urljoin(name) for name in pager.others()]
         return [response.urljoin(url) for url in flipbook_pages(response.text)]
 
     def part_requests(
@@ -709,7 +718,7 @@ class ReportSpider(GenericReading, scrapy.Spider):
         ):  # a rendered list that failed half-way: free the browser tab
             asyncio.get_event_loop().create_task(page.close())
         response = getattr(failure.value, "response", None)
-        reason = failure_reason(failure)
+        reason = dead_end(meta, failure_reason(failure))
         self.logger.warning(
             "%s: %s failed (%s)", meta.get("source"), request.url, reason
         )
@@ -769,6 +778,15 @@ class ReportSpider(GenericReading, scrapy.Spider):
             raise DontCloseSpider
 
 
+def dead_end(meta: dict[str, Any], failure: str | None) -> str | None:
+    """A page that is not there, asked for on a guess (a link followed while looking
+    for the report column, a year tried): ``dead_end``, which the run does not count
+    as a failure. Any other failure as it is."""
+    if failure in NOT_THERE and meta.get("guess"):
+        return DEAD_END
+    return failure
+
+
 def _report_title(*candidates: str) -> str:
     """The first candidate title that names an annual report (a site's logo may be the
     page's only ``<h1>``: 蓬溪县人民政府), else the first one given."""
@@ -788,14 +806,14 @@ def _labelled_publisher(response: TextResponse) -> str:
 
 
 def _file_links(anchors: SelectorList[Selector]) -> list[Link]:
-    """The anchors that link a file, with their text (or ``download`` name)."""
-    return [
-        Link(
-            a.attrib["href"],
-            (
-                a.attrib.get("download") or " ".join(a.xpath(".//text()").getall())
-            ).strip(),
-        )
-        for a in anchors
-        if a.attrib.get("href") and is_document_link(a.attrib["href"])
-    ]
+    """The anchors that link a file (by ``href``, or only by ``onclick``), with their
+    text (or ``download`` name)."""
+    links = []
+    for a in anchors:
+        href = a.attrib.get("href", "")
+        if not is_document_link(href):
+            href = onclick_url(a.attrib.get("onclick", ""))
+        if href and is_document_link(href):
+            text = a.attrib.get("download") or " ".join(a.xpath(".//text()").getall())
+            links.append(Link(href, text.strip()))
+    return links

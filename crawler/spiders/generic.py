@@ -11,6 +11,9 @@
   four clicks deep.
 * Reports of other bodies reposted in the column are filed under their own body (the
   title's), as by every family.
+* JavaScript: a column whose page holds no report link (a script builds the list), or
+  fewer than its script says it has with no page to follow, is rendered in Chromium
+  and clicked through (下一页, 加载更多); see ``crawler.fallback.needs_rendering``.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from crawler.fallback import GENERIC
+from crawler.settings import PLAYWRIGHT_SETTINGS
 from crawler.spiders.base import ReportSpider
 
 if TYPE_CHECKING:
@@ -25,11 +29,23 @@ if TYPE_CHECKING:
 
     import scrapy
 
+# The browser handler for both schemes (unknown sites are often plain HTTP); it starts
+# Chromium only when a column needs rendering.
+GENERIC_SETTINGS: dict[str, Any] = {
+    **PLAYWRIGHT_SETTINGS,
+    "DOWNLOAD_HANDLERS": {
+        "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+        "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+    },
+}
+
 
 class GenericSpider(ReportSpider):
     """Any site; see the module docstring."""
 
     name = "generic"
+    renders = True
+    custom_settings = GENERIC_SETTINGS
 
     def parse_list(self, response: scrapy.http.Response) -> Iterator[Any]:
         capture, is_list = self.capture_list(response)

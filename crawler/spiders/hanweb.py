@@ -38,11 +38,16 @@ from crawler.hanweb_pages import (
     JpaasUnit,
     jpaas_page,
     jpaas_units,
-    next_group,
     xxgk_unit_year,
     xxgk_year_url,
 )
-from crawler.pages import Link, datastore_records, jpage_config, js_redirect
+from crawler.pages import (
+    Link,
+    datastore_records,
+    jpage_config,
+    js_redirect,
+    next_group,
+)
 from crawler.recognize import Evidence
 from crawler.spiders.base import (
     ATTACHMENT_BLOCKS,

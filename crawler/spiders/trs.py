@@ -33,14 +33,13 @@ from typing import TYPE_CHECKING, Any
 
 from crawler.detect import Detection, Page
 from crawler.pages import Link, is_document_link, js_pager
-from crawler.spiders.base import ReportSpider, anchor_title, requested
+from crawler.spiders.base import ReportSpider, anchor_title
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
     import scrapy
     from parsel import Selector
-    from scrapy.http import TextResponse
 
 
 ARTICLE = re.compile(r"(?:^|/)\d{6}/t\d{8}_\d+\.s?html?$")
@@ -193,17 +192,6 @@ class TrsSpider(ReportSpider):
             if ARTICLE.search(_path(a.attrib["href"]))
             or is_document_link(a.attrib["href"])
         ]
-
-    # ------------------------------------------------------------------ multi-page articles
-    def part_links(self, response: TextResponse) -> list[str]:
-        """The base's further pages, and a multi-page article's (``t…_1.html``…), as
-        its ``#autopage`` pager names them."""
-        url = requested(response).url
-        stem = url.rsplit("/", 1)[1].rsplit(".", 1)[0]
-        pager = js_pager(response.text)
-        if pager is None or pager.name != stem or not pager.is_first:
-            return super().part_links(response)
-        return [response.urljoin(name) for name in pager.others()]
 
 
 def _path(href: str) -> str:

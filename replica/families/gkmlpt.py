@@ -54,6 +54,27 @@ HTML = "text/html; charset=utf-8"
 JSON_TYPE = "application/json;charset=UTF-8"
 POST_ID_BASE = 2_400_000  # the replica's docids (1 000 000 on) → gkmlpt post ids
 BUNDLES = ("chunk-vendors.5e0f8c1a", "chunk-common.c1553651", "index.8d2b7f40")
+STUB_JS = (
+    b"/* gkmlpt front end: a stand-in (the replica serves no real vendor bundle) */"
+)
+# The browser's stand-in for the Vue app: the annual-report view lists the report
+# node's posts from the API, a page at a time, with the platform's 上一页/下一页
+# buttons (no href: only a browser, or a reader of the API, gets past page 1).
+APP_JS = """(function(){var c=window._CONFIG||{},app=document.getElementById('app');
+if(!app||c.PAGE!=='annualreport')return;var node=null;(function walk(ns){(ns||[]).forEach(
+function(n){if(n.jump_url==='/gkmlpt/annualreport')node=n;walk(n.children);});})(c.TREE);
+if(!node)return;var page=1;function show(){fetch('/gkmlpt/api/all/'+node.id+'?page='+
+page+'&sid='+c.SID).then(function(r){return r.json();}).then(function(j){
+var h='<div class="list"><h2>'+node.name+'</h2><ul>';j.articles.forEach(function(a){
+h+='<li><a href="'+a.url+'" title="'+a.title+'" target="_blank">'+a.title+'</a><span>'+
+a.created_at.slice(0,10)+'</span></li>';});h+='</ul><div class="pagination">';
+if(page>1)h+='<button class="btn-prev">上一页</button>';
+h+='<span>'+page+'/'+j.classify.page_count+'</span>';
+if(page<j.classify.page_count)h+='<button class="btn-next">下一页</button>';
+app.innerHTML=h+'</div></div>';var n=app.querySelector('.btn-next');
+if(n)n.onclick=function(){page++;show();};var b=app.querySelector('.btn-prev');
+if(b)b.onclick=function(){page--;show();};});}show();})();
+""".encode()
 MIME = {
     "pdf": "application/pdf",
     "docx": MEDIA_TYPES["docx"],
@@ -416,7 +437,7 @@ def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
         site.add(
             f"/gkmlpt/gkml/pc/js/{name}.js",
             Resource(
-                b"/* gkmlpt front end (a stand-in: the replica serves no real bundle) */",
+                APP_JS if name.startswith("index.") else STUB_JS,
                 "application/javascript",
                 modified,
             ),

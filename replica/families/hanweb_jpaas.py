@@ -57,11 +57,18 @@ JSON = "application/json;charset=UTF-8"
 SITE_DATE = datetime(2024, 6, 1, 9, 0)
 NANOID = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 TAG_ID = "当前栏目list"
-# The browser's stand-in for unitbuild.js: ask the API for page 1, show its HTML.
-UNITBUILD_JS = b"""(function(){var s=document.currentScript,q=JSON.parse(
-s.getAttribute('queryData').replace(/'/g,'"'));var p=[];for(var k in q)p.push(k+'='+
-encodeURIComponent(q[k]));fetch(s.getAttribute('url')+'?'+p.join('&')).then(function(r){
-return r.json();}).then(function(j){s.parentNode.innerHTML=j.data.html;});})();"""
+# The browser's stand-in for unitbuild.js: ask the API for page 1, show its HTML, and
+# page on with 下一页 (paramJson={"pageNo":N,"pageSize":rows}) as the real script does.
+UNITBUILD_JS = b"""(function(){var s=document.currentScript,box=s.parentNode,q=JSON.parse(
+s.getAttribute('queryData').replace(/'/g,'"')),url=s.getAttribute('url'),page=1;
+function ask(){var p=[];for(var k in q)p.push(k+'='+encodeURIComponent(q[k]));
+var g=box.querySelector('.pagination'),rows=g?+g.getAttribute('rows'):0;
+if(page>1)p.push('paramJson='+encodeURIComponent(JSON.stringify({pageNo:page,pageSize:rows})));
+fetch(url+'?'+p.join('&')).then(function(r){return r.json();}).then(function(j){
+box.innerHTML=j.data.html;var g=box.querySelector('.pagination');if(!g)return;
+var last=Math.ceil(+g.getAttribute('count')/+g.getAttribute('rows'));
+g.innerHTML='<span>'+page+'/'+last+'</span>'+(page<last?'<a class="next">\\u4e0b\\u4e00\\u9875</a>':'');
+var n=g.querySelector('.next');if(n)n.onclick=function(){page++;ask();};});}ask();})();"""
 
 
 @dataclass(slots=True)

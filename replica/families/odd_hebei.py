@@ -18,24 +18,17 @@ reproduces (``docs/site-families.md`` §2.7; hebei.gov.cn, xinle.gov.cn):
 
 from __future__ import annotations
 
-import math
-import re
 from datetime import datetime
-from html import unescape
 from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
 
 from replica.families.common import (
-    ATTACHMENT_FORMAT,
-    HAS_ARTICLE,
     article_html,
     article_meta,
-    attachment_bytes,
     attachment_name,
     e,
-    file_resource,
     hex_name,
 )
+from replica.families.odd_common import OddHost, build_host
 from replica.model import Noise, Posting, Report
 from replica.site import HTML_UTF8, DocRef, Request, Resource, Site, utc
 
@@ -77,12 +70,11 @@ def _frame(spec: SiteSpec, crumbs: list[tuple[str, str]], main: str, xxgk: str) 
     )
 
 
-class Hebei:
+class Hebei(OddHost):
     """The host: one 年报 column with its list block, articles and uploads."""
 
     def __init__(self, spec: SiteSpec, epoch: int) -> None:
-        self.spec, self.epoch = spec, epoch
-        self.site = Site(spec.host, spec.scheme, spec.family)
+        super().__init__(spec, epoch)
         host = spec.host
         self.col = uuid_of(host, "column")
         self.xxgk = uuid_of(host, "xxgk")
@@ -108,42 +100,19 @@ class Hebei:
         ]
 
     def add(self, posting: Posting) -> None:
-        refs: list[DocRef] = []
-        day = posting.published
-        base = f"/columns/{self.col}/{day:%Y%m}/{day:%d}"
-        if posting.form in ATTACHMENT_FORMAT:
-            refs.append(self._upload(posting))
-        if posting.form in HAS_ARTICLE:
-            path = f"{base}/{uuid_of(self.spec.host, posting.docid)}.html"
-            page = self._article(posting, refs)
-            url = self.site.add(
-                path, Resource(page.encode(), HTML_UTF8, utc(posting.published))
-            )
-            refs.insert(0, DocRef(url, "page", "html"))
-            href = path
-        else:
-            href = refs[0].url.split(self.spec.host, 1)[1]
-        self.cards.append(self._card(href, posting))
+        day, host = posting.published, self.spec.host
+        refs = self.post(
+            posting,
+            f"/columns/{self.col}/{day:%Y%m}/{day:%d}/{uuid_of(host, posting.docid)}.html",
+            lambda refs: self._article(posting, refs).encode(),
+            lambda fmt: (
+                f"/attachment/{day:%Y%m}/{hex_name(host, posting.docid, fmt)}.{fmt}"
+            ),
+        )
+        self.cards.append(self._card(self.local(refs[0].url), posting))
         self.modified = max(self.modified, utc(posting.published))
         if isinstance(posting.item, Report):
             self.site.documents[posting.item.key] = refs
-
-    def _upload(self, posting: Posting) -> DocRef:
-        report = posting.item
-        if not isinstance(report, Report):
-            raise TypeError(f"{report.title}: only reports have attachments")
-        fmt = ATTACHMENT_FORMAT[posting.form]
-        path = (
-            f"/attachment/{posting.published:%Y%m}/"
-            f"{hex_name(self.spec.host, posting.docid, fmt)}.{fmt}"
-        )
-        url = self.site.add(
-            path,
-            file_resource(
-                attachment_bytes(report, fmt, self.epoch), fmt, posting.published
-            ),
-        )
-        return DocRef(url, "attachment", fmt)
 
     def _card(self, href: str, posting: Posting) -> str:
         item = posting.item
@@ -166,7 +135,7 @@ class Hebei:
         own = isinstance(item, Noise) or item.body.level not in ("city", "province")
         source = "" if own else item.publisher
         files = "".join(
-            f'<p><a href="{e(ref.url.split(self.spec.host, 1)[1])}" target="_blank">'
+            f'<p><a href="{e(self.local(ref.url))}" target="_blank">'
             f"{e(attachment_name(posting))}</a></p>"
             for ref in refs
         )
@@ -200,8 +169,7 @@ class Hebei:
         return f'<div class="block-list" data-block="{self.block}">\n{cards}\n</div>\n{pager}'
 
     def finish(self) -> None:
-        perpage = int(self.spec.option("perpage", 15))
-        count = max(1, math.ceil(len(self.cards) / perpage))
+        perpage, count = self.paged(len(self.cards))
         first = (
             f'<div class="column"><div class="column-title">{e(self.name)}</div>\n'
             f'<div class="block" id="block-{self.block}" data-src="{self.block_path}">\n'
@@ -270,54 +238,9 @@ class Hebei:
         )
 
 
-SCRIPT = re.compile(r"<script\b.*?</script>", re.S | re.I)
-ANCHOR = re.compile(r'<a\s[^>]*?href="([^"#]+)"[^>]*>(.*?)</a>', re.S)
-
-
-def fill_links(site: Site, charset: str = "utf-8") -> None:
-    """Give every same-host link of the site's pages a page (a section with no items).
-
-    Real portals link their other sections (政务服务, 指南, 制度…) from every page; a
-    crawler that looks for the report column walks through them and must not meet
-    404s that the real site would not give.
-    """
-    codec = "gbk" if charset == "gb2312" else "utf-8"
-    content_type = f"text/html; charset={charset}"
-    missing: dict[str, str] = {}
-    for path, resource in list(site.resources.items()):
-        if not resource.content_type.startswith("text/html"):
-            continue
-        html = SCRIPT.sub("", resource.body.decode(codec, "replace"))
-        for href, text in ANCHOR.findall(html):
-            target = urlsplit(urljoin(site.url(path), unescape(href)))
-            if target.scheme not in ("http", "https") or target.hostname != site.host:
-                continue
-            if site.fetch(site.url(target.path)).status == 404 and not target.query:
-                missing.setdefault(target.path, re.sub(r"<[^>]+>", "", text).strip())
-    for path, name in sorted(missing.items()):
-        title = name or "栏目"
-        html = (
-            f'<!DOCTYPE html>\n<html><head><meta charset="{charset}">'
-            f"<title>{e(title)}</title></head>\n<body><h2>{e(title)}</h2>"
-            '<p class="nodata">暂无信息</p><p><a href="/">返回首页</a></p></body></html>'
-        )
-        site.add(
-            path + ("index.html" if path.endswith("/") else ""),
-            Resource(html.encode(codec), content_type, utc(SITE_DATE)),
-        )
-
-
 def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
     """The whole host for one night."""
-    host = Hebei(site_spec, epoch)
-    for posting in postings:
-        host.add(posting)
-    host.finish()
-    fill_links(host.site)
-    host.site.not_found = Resource(
-        "<html><body><h2>404</h2><p>您访问的页面不存在</p></body></html>".encode(),
-        HTML_UTF8,
-        utc(SITE_DATE),
-        status=404,
+    not_found = (
+        "<html><body><h2>404</h2><p>您访问的页面不存在</p></body></html>".encode()
     )
-    return host.site
+    return build_host(Hebei(site_spec, epoch), postings, not_found, SITE_DATE)

@@ -21,7 +21,6 @@ No family spider is written for it. What the real sites do and this module repro
 from __future__ import annotations
 
 import base64
-import math
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -29,13 +28,16 @@ from replica.families.common import (
     ATTACHMENT_FORMAT,
     HAS_ARTICLE,
     article_html,
-    attachment_bytes,
     attachment_name,
     e,
-    file_resource,
     hex_name,
 )
-from replica.families.odd_hebei import fill_links
+from replica.families.odd_common import (
+    OddHost,
+    build_host,
+    pager_links,
+    requested_page,
+)
 from replica.model import Posting, Report
 from replica.site import DocRef, Request, Resource, Site, utc
 
@@ -92,10 +94,9 @@ def _frame(spec: SiteSpec, crumbs: list[tuple[str, str]], main: str) -> str:
     )
 
 
-class Henan:
+class Henan(OddHost):
     def __init__(self, spec: SiteSpec, epoch: int) -> None:
-        self.spec, self.epoch = spec, epoch
-        self.site = Site(spec.host, spec.scheme, spec.family)
+        super().__init__(spec, epoch)
         self.details = self.site.stores.setdefault("detail", {})
         self.classid = str(spec.option("classid"))
         self.name = spec.option("column", {}).get("name", "政府信息公开年报")
@@ -121,15 +122,8 @@ class Henan:
             refs.append(self._upload(posting))
         if isinstance(item, Report) and item.key in self.portal_items:
             path = f"/Item/{posting.docid % 100000}.aspx"
-            url = self.site.add(
-                path,
-                Resource(
-                    _encode(self._portal_article(posting, refs)),
-                    GB,
-                    utc(posting.published),
-                ),
-            )
-            refs.insert(0, DocRef(url, "page", "html"))
+            page = _encode(self._portal_article(posting, refs))
+            refs.insert(0, self.page(path, page, posting.published, GB))
             href = f"..{path}"
         elif posting.form in HAS_ARTICLE:
             key = str(posting.docid % 100000)
@@ -144,7 +138,7 @@ class Henan:
             refs.insert(0, DocRef(self.site.url(f"{DETAIL}?id={key}"), "page", "html"))
             href = f"PublicDetail.aspx?id={key}"
         else:
-            href = ".." + refs[0].url.split(self.spec.host, 1)[1]
+            href = ".." + self.local(refs[0].url)
         self.rows.append(
             f'<tr><td align="left"><a href="{e(href)}" target="_blank">{e(posting.list_title)}</a></td>'
             f"<td>{e(item.publisher)}</td><td>{_slash(posting.published)}</td></tr>"
@@ -154,25 +148,18 @@ class Henan:
             self.site.documents[item.key] = refs
 
     def _upload(self, posting: Posting) -> DocRef:
-        report = posting.item
-        if not isinstance(report, Report):
-            raise TypeError(f"{report.title}: only reports have attachments")
-        fmt = ATTACHMENT_FORMAT[posting.form]
         day = posting.published
-        path = (
-            f"/UploadFiles/xxgk/{day.year}/{day.month}/"
-            f"{day:%Y%m%d%H%M%S}{posting.docid % 10000:04d}.{fmt}"
-        )
-        data = attachment_bytes(report, fmt, self.epoch)
-        return DocRef(
-            self.site.add(path, file_resource(data, fmt, posting.published)),
-            "attachment",
-            fmt,
+        return self.upload(
+            posting,
+            lambda fmt: (
+                f"/UploadFiles/xxgk/{day.year}/{day.month}/"
+                f"{day:%Y%m%d%H%M%S}{posting.docid % 10000:04d}.{fmt}"
+            ),
         )
 
     def _files(self, posting: Posting, refs: list[DocRef]) -> str:
         links = "".join(
-            f'<a href="..{e(ref.url.split(self.spec.host, 1)[1])}" target="_blank">'
+            f'<a href="..{e(self.local(ref.url))}" target="_blank">'
             f"{e(attachment_name(posting))}</a><br />"
             for ref in refs
         )
@@ -234,14 +221,7 @@ class Henan:
 
         pager = (
             f'<div class="pager">共{len(self.rows)}条记录　第{page}页/共{count}页　'
-            + " ".join(
-                (
-                    link("首页", 1, page > 1),
-                    link("上一页", page - 1, page > 1),
-                    link("下一页", page + 1, page < count),
-                    link("尾页", count, page < count),
-                )
-            )
+            + " ".join(pager_links(page, count, link))
             + "</div>"
         )
         grid = (
@@ -270,8 +250,7 @@ class Henan:
         )
 
     def finish(self) -> None:
-        perpage = int(self.spec.option("perpage", 15))
-        count = max(1, math.ceil(len(self.rows) / perpage))
+        perpage, count = self.paged(len(self.rows))
         empty = Resource(
             _encode(
                 _head(f"信息公开--{self.spec.site_name}")
@@ -288,8 +267,7 @@ class Henan:
             p = request.params()
             if p.get("classid") != self.classid:
                 return empty
-            raw = p.get("page", "1")
-            page = min(max(int(raw), 1), count) if raw.isdigit() else 1
+            page = requested_page(p.get("page", "1"), count)
             return Resource(
                 _encode(self._list_page(page, count, perpage)),
                 GB,
@@ -345,17 +323,7 @@ class Henan:
 
 def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
     """The whole host for one night."""
-    host = Henan(site_spec, epoch)
-    for posting in postings:
-        host.add(posting)
-    host.finish()
-    fill_links(host.site, "gb2312")
-    host.site.not_found = Resource(
-        _encode(
-            "<html><body><h2>无法找到资源。</h2><p>说明: HTTP 404。</p></body></html>"
-        ),
-        GB,
-        utc(SITE_DATE),
-        status=404,
+    not_found = _encode(
+        "<html><body><h2>无法找到资源。</h2><p>说明: HTTP 404。</p></body></html>"
     )
-    return host.site
+    return build_host(Henan(site_spec, epoch), postings, not_found, SITE_DATE, "gb2312")

@@ -20,22 +20,18 @@ reproduces (``docs/site-families.md`` §2.7; taojiang, yueyang):
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from replica.families.common import (
-    ATTACHMENT_FORMAT,
     HAS_ARTICLE,
     article_html,
     article_meta,
-    attachment_bytes,
     attachment_name,
     e,
-    file_resource,
     truncate,
 )
-from replica.families.odd_hebei import fill_links
+from replica.families.odd_common import OddHost, build_host
 from replica.model import Posting, Report
 from replica.site import HTML_UTF8, DocRef, Resource, Site, utc
 
@@ -86,10 +82,9 @@ class Channel:
         self.modified = utc(SITE_DATE)
 
 
-class Hunan:
+class Hunan(OddHost):
     def __init__(self, spec: SiteSpec, epoch: int) -> None:
-        self.spec, self.epoch = spec, epoch
-        self.site = Site(spec.host, spec.scheme, spec.family)
+        super().__init__(spec, epoch)
         channel = spec.option("channel")
         self.root, self.name = channel["path"], channel["name"]
         self.trail = [("首页", "/")] + [
@@ -110,40 +105,20 @@ class Hunan:
         item = posting.item
         key = str(item.year) if isinstance(item, Report) else posting.column
         channel = self.years[key]
-        refs: list[DocRef] = []
-        if posting.form in ATTACHMENT_FORMAT:
-            refs.append(self._upload(posting))
-        if posting.form in HAS_ARTICLE:
-            name = f"content_{posting.docid}.html"
-            page = self._article(posting, channel, refs)
-            url = self.site.add(
-                f"{channel.path}{name}",
-                Resource(page.encode(), HTML_UTF8, utc(posting.published)),
-            )
-            refs.insert(0, DocRef(url, "page", "html"))
-            href = name
-        else:
-            href = refs[0].url.split(self.spec.host, 1)[1]
+        name = f"content_{posting.docid}.html"
+        day, n = posting.published, posting.docid % 1000
+        refs = self.post(
+            posting,
+            f"{channel.path}{name}",
+            lambda refs: self._article(posting, channel, refs).encode(),
+            lambda fmt: f"/uploadfiles/{day:%Y%m}/{day:%Y%m%d%H%M}{n:03d}.{fmt}",
+        )
+        # the channel links its articles relatively
+        href = name if posting.form in HAS_ARTICLE else self.local(refs[0].url)
         channel.rows.append((href, posting))
         channel.modified = max(channel.modified, utc(posting.published))
         if isinstance(item, Report):
             self.site.documents[item.key] = refs
-
-    def _upload(self, posting: Posting) -> DocRef:
-        report = posting.item
-        if not isinstance(report, Report):
-            raise TypeError(f"{report.title}: only reports have attachments")
-        fmt = ATTACHMENT_FORMAT[posting.form]
-        day = posting.published
-        path = (
-            f"/uploadfiles/{day:%Y%m}/{day:%Y%m%d%H%M}{posting.docid % 1000:03d}.{fmt}"
-        )
-        data = attachment_bytes(report, fmt, self.epoch)
-        return DocRef(
-            self.site.add(path, file_resource(data, fmt, posting.published)),
-            "attachment",
-            fmt,
-        )
 
     def _article(self, posting: Posting, channel: Channel, refs: list[DocRef]) -> str:
         item = posting.item
@@ -157,7 +132,7 @@ class Hunan:
             else ""
         )
         files = "".join(
-            f'<li><a href="{e(ref.url.split(self.spec.host, 1)[1])}">'
+            f'<li><a href="{e(self.local(ref.url))}">'
             f"{e(attachment_name(posting))}</a></li>"
             for ref in refs
         )
@@ -192,9 +167,8 @@ class Hunan:
         )
 
     def finish(self) -> None:
-        perpage = int(self.spec.option("perpage", 15))
         for channel in self.years.values():
-            count = max(1, math.ceil(len(channel.rows) / perpage))
+            perpage, count = self.paged(len(channel.rows))
             for index in range(count):
                 chunk = channel.rows[index * perpage : (index + 1) * perpage]
                 rows = "\n".join(
@@ -286,15 +260,7 @@ class Hunan:
 
 def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
     """The whole host for one night."""
-    host = Hunan(site_spec, epoch)
-    for posting in postings:
-        host.add(posting)
-    host.finish()
-    fill_links(host.site)
-    host.site.not_found = Resource(
-        "<html><head><title>404</title></head><body>页面不存在</body></html>".encode(),
-        HTML_UTF8,
-        utc(SITE_DATE),
-        status=404,
+    not_found = (
+        "<html><head><title>404</title></head><body>页面不存在</body></html>".encode()
     )
-    return host.site
+    return build_host(Hunan(site_spec, epoch), postings, not_found, SITE_DATE)

@@ -18,22 +18,17 @@ reproduces (``docs/site-families.md`` §2.7):
 
 from __future__ import annotations
 
-import math
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from replica.families.common import (
-    ATTACHMENT_FORMAT,
-    HAS_ARTICLE,
     article_html,
     article_meta,
-    attachment_bytes,
     attachment_name,
     e,
-    file_resource,
     truncate,
 )
-from replica.families.odd_hebei import fill_links
+from replica.families.odd_common import OddHost, build_host, pager_links
 from replica.model import Posting, Report
 from replica.site import HTML_UTF8, DocRef, Resource, Site, utc
 
@@ -70,10 +65,9 @@ def _frame(spec: SiteSpec, crumbs: list[tuple[str, str]], main: str) -> str:
     )
 
 
-class Liaoning:
+class Liaoning(OddHost):
     def __init__(self, spec: SiteSpec, epoch: int) -> None:
-        self.spec, self.epoch = spec, epoch
-        self.site = Site(spec.host, spec.scheme, spec.family)
+        super().__init__(spec, epoch)
         column = spec.option("column")
         self.path, self.name, self.key = column["path"], column["name"], column["key"]
         self.items: list[str] = []
@@ -97,24 +91,15 @@ class Liaoning:
 
     def add(self, posting: Posting) -> None:
         item = posting.item
-        refs: list[DocRef] = []
         ident = self.article_id(posting)
-        if posting.form in ATTACHMENT_FORMAT:
-            refs.append(self._upload(posting, ident))
-        if posting.form in HAS_ARTICLE:
-            path = f"{self.path}{ident}/index.shtml"
-            url = self.site.add(
-                path,
-                Resource(
-                    self._article(posting, refs).encode(),
-                    HTML_UTF8,
-                    utc(posting.published),
-                ),
-            )
-            refs.insert(0, DocRef(url, "page", "html"))
-            href = path
-        else:
-            href = refs[0].url.split(self.spec.host, 1)[1]
+        day = posting.published
+        refs = self.post(
+            posting,
+            f"{self.path}{ident}/index.shtml",
+            lambda refs: self._article(posting, refs).encode(),
+            lambda fmt: f"/kdxzf/resource/cms/{day:%Y}/{day:%m}/{ident}.{fmt}",
+        )
+        href = self.local(refs[0].url)
         self.items.append(
             f'<li><a href="{e(href)}" target="_blank" title="{e(posting.list_title)}">'
             f'{e(truncate(posting.list_title, 30))}</a><span class="time">'
@@ -124,24 +109,10 @@ class Liaoning:
         if isinstance(item, Report):
             self.site.documents[item.key] = refs
 
-    def _upload(self, posting: Posting, ident: str) -> DocRef:
-        report = posting.item
-        if not isinstance(report, Report):
-            raise TypeError(f"{report.title}: only reports have attachments")
-        fmt = ATTACHMENT_FORMAT[posting.form]
-        day = posting.published
-        path = f"/kdxzf/resource/cms/{day:%Y}/{day:%m}/{ident}.{fmt}"
-        data = attachment_bytes(report, fmt, self.epoch)
-        return DocRef(
-            self.site.add(path, file_resource(data, fmt, posting.published)),
-            "attachment",
-            fmt,
-        )
-
     def _article(self, posting: Posting, refs: list[DocRef]) -> str:
         item = posting.item
         files = "".join(
-            f'<p><a href="{e(ref.url.split(self.spec.host, 1)[1])}" target="_blank">'
+            f'<p><a href="{e(self.local(ref.url))}" target="_blank">'
             f"{e(attachment_name(posting))}</a></p>"
             for ref in refs
         )
@@ -177,21 +148,13 @@ class Liaoning:
 
         pager = (
             f'<div class="pages" totalpage="{count}" currentpage="{page}">'
-            + "".join(
-                (
-                    link("首页", 1, page > 1),
-                    link("上一页", page - 1, page > 1),
-                    link("下一页", page + 1, page < count),
-                    link("尾页", count, page < count),
-                )
-            )
+            + "".join(pager_links(page, count, link))
             + "</div>"
         )
         return f'<ul class="xxgk_list">\n{items}\n</ul>\n{pager}'
 
     def finish(self) -> None:
-        perpage = int(self.spec.option("perpage", 15))
-        count = max(1, math.ceil(len(self.items) / perpage))
+        perpage, count = self.paged(len(self.items))
         for page in range(1, count + 1):
             self.site.add(
                 f"{self.path}{self.key}-{page}.shtml",
@@ -255,15 +218,5 @@ class Liaoning:
 
 def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
     """The whole host for one night."""
-    host = Liaoning(site_spec, epoch)
-    for posting in postings:
-        host.add(posting)
-    host.finish()
-    fill_links(host.site)
-    host.site.not_found = Resource(
-        "<html><body><p>404 页面不存在</p></body></html>".encode(),
-        HTML_UTF8,
-        utc(SITE_DATE),
-        status=404,
-    )
-    return host.site
+    not_found = "<html><body><p>404 页面不存在</p></body></html>".encode()
+    return build_host(Liaoning(site_spec, epoch), postings, not_found, SITE_DATE)

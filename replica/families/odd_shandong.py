@@ -29,17 +29,13 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from replica.families.common import (
-    ATTACHMENT_FORMAT,
-    HAS_ARTICLE,
     article_html,
-    attachment_bytes,
     attachment_name,
     e,
-    file_resource,
     hex_name,
     paragraphs_html,
 )
-from replica.families.odd_hebei import fill_links
+from replica.families.odd_common import OddHost, build_host
 from replica.model import Posting, Report
 from replica.site import HTML_UTF8, DocRef, Request, Resource, Site, utc
 
@@ -93,10 +89,9 @@ class Channel:
         return f"/gongkai/site_{self.site_code}/channel_{self.id}/"
 
 
-class Shandong:
+class Shandong(OddHost):
     def __init__(self, spec: SiteSpec, epoch: int) -> None:
-        self.spec, self.epoch = spec, epoch
-        self.site = Site(spec.host, spec.scheme, spec.family)
+        super().__init__(spec, epoch)
         self.code = str(spec.option("site_code"))
         self.channels = {
             key: Channel(spec.host, key, options)
@@ -140,41 +135,20 @@ class Shandong:
         channel = channel or self.channels[posting.column or self.main.key]
         item = posting.item
         doc = hex_name(self.spec.host, "doc", posting.docid, length=24)
-        refs: list[DocRef] = []
-        if posting.form in ATTACHMENT_FORMAT:
-            refs.append(self._upload(posting, doc))
-        if posting.form in HAS_ARTICLE:
-            path = f"{channel.path}doc_{doc}.html"
-            url = self.site.add(
-                path,
-                Resource(
-                    self._document(posting, channel, refs).encode(),
-                    HTML_UTF8,
-                    utc(posting.published),
-                ),
-            )
-            refs.insert(0, DocRef(url, "page", "html"))
-        href = refs[0].url.split(self.spec.host, 1)[1]
+        day = posting.published
+        refs = self.post(
+            posting,
+            f"{channel.path}doc_{doc}.html",
+            lambda refs: self._document(posting, channel, refs).encode(),
+            lambda fmt: f"/gongkai/files/{day:%Y}/{day:%m}/{day:%d}/{doc}.{fmt}",
+        )
+        href = self.local(refs[0].url)
         channel.items.append(
             Entry(href, posting.list_title, posting.published, item.publisher)
         )
         channel.modified = max(channel.modified, utc(posting.published))
         if isinstance(item, Report):
             self.site.documents[item.key] = refs
-
-    def _upload(self, posting: Posting, doc: str) -> DocRef:
-        report = posting.item
-        if not isinstance(report, Report):
-            raise TypeError(f"{report.title}: only reports have attachments")
-        fmt = ATTACHMENT_FORMAT[posting.form]
-        day = posting.published
-        path = f"/gongkai/files/{day:%Y}/{day:%m}/{day:%d}/{doc}.{fmt}"
-        data = attachment_bytes(report, fmt, self.epoch)
-        return DocRef(
-            self.site.add(path, file_resource(data, fmt, posting.published)),
-            "attachment",
-            fmt,
-        )
 
     def _document(self, posting: Posting, channel: Channel, refs: list[DocRef]) -> str:
         item = posting.item
@@ -188,7 +162,7 @@ class Shandong:
             f"<th>发布机构</th><td>{e(item.publisher)}</td></tr></table>"
         )
         files = "".join(
-            f'<li><a href="{e(ref.url.split(self.spec.host, 1)[1])}" target="_blank">'
+            f'<li><a href="{e(self.local(ref.url))}" target="_blank">'
             f"{e(attachment_name(posting))}</a></li>"
             for ref in refs
         )
@@ -443,15 +417,5 @@ class Shandong:
 
 def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
     """The whole host for one night."""
-    host = Shandong(site_spec, epoch)
-    for posting in postings:
-        host.add(posting)
-    host.finish()
-    fill_links(host.site)
-    host.site.not_found = Resource(
-        '<html><body><div class="error">抱歉，您访问的页面不存在！</div></body></html>'.encode(),
-        HTML_UTF8,
-        utc(SITE_DATE),
-        status=404,
-    )
-    return host.site
+    not_found = '<html><body><div class="error">抱歉，您访问的页面不存在！</div></body></html>'.encode()
+    return build_host(Shandong(site_spec, epoch), postings, not_found, SITE_DATE)

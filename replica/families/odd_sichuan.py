@@ -25,16 +25,12 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from replica.families.common import (
-    ATTACHMENT_FORMAT,
-    HAS_ARTICLE,
     article_html,
-    attachment_bytes,
     attachment_name,
     e,
-    file_resource,
     hex_name,
 )
-from replica.families.odd_hebei import fill_links
+from replica.families.odd_common import OddHost, build_host, requested_page
 from replica.model import Posting, Report
 from replica.render_html import report_body_html
 from replica.site import HTML_UTF8, DocRef, Request, Resource, Site, utc
@@ -76,10 +72,9 @@ def _frame(spec: SiteSpec, crumbs: list[tuple[str, str]], main: str) -> str:
     )
 
 
-class Sichuan:
+class Sichuan(OddHost):
     def __init__(self, spec: SiteSpec, epoch: int) -> None:
-        self.spec, self.epoch = spec, epoch
-        self.site = Site(spec.host, spec.scheme, spec.family)
+        super().__init__(spec, epoch)
         self.name = spec.option("column", {}).get("name", "政府信息公开年报")
         self.query = f"node_id={spec.option('node_id')}&cat_id={spec.option('cat_id')}"
         self.flipbooks: dict = spec.option("flipbooks") or {}
@@ -98,27 +93,20 @@ class Sichuan:
 
     def add(self, posting: Posting) -> None:
         item = posting.item
-        refs: list[DocRef] = []
         if isinstance(item, Report) and item.key in self.flipbooks:
             refs = self._flipbook(item, posting)
-            href = refs[0].url.split(self.spec.host, 1)[1]
+            href = self.local(refs[0].url)
         else:
-            if posting.form in ATTACHMENT_FORMAT:
-                refs.append(self._upload(posting))
-            if posting.form in HAS_ARTICLE:
-                path = f"/gongkai/show/{hex_name(self.spec.host, 'show', posting.docid)}.html"
-                url = self.site.add(
-                    path,
-                    Resource(
-                        self._article(posting, refs).encode(),
-                        HTML_UTF8,
-                        utc(posting.published),
-                    ),
-                )
-                refs.insert(0, DocRef(url, "page", "html"))
-                href = path
-            else:
-                href = refs[0].url.split(self.spec.host, 1)[1]
+            day, n = posting.published, posting.docid % 10000
+            refs = self.post(
+                posting,
+                f"/gongkai/show/{hex_name(self.spec.host, 'show', posting.docid)}.html",
+                lambda refs: self._article(posting, refs).encode(),
+                lambda fmt: (
+                    f"/uploadfile/{day:%Y}/{day:%m%d}/{day:%Y%m%d%H%M%S}{n:04d}.{fmt}"
+                ),
+            )
+            href = self.local(refs[0].url)
         self.lines.append(
             f'<p class="item"><span class="date">{_day(posting.published)}</span>'
             f'<a href="{e(href)}" target="_blank" title="{e(posting.list_title)}">'
@@ -127,20 +115,6 @@ class Sichuan:
         self.modified = max(self.modified, utc(posting.published))
         if isinstance(item, Report):
             self.site.documents[item.key] = refs
-
-    def _upload(self, posting: Posting) -> DocRef:
-        report = posting.item
-        if not isinstance(report, Report):
-            raise TypeError(f"{report.title}: only reports have attachments")
-        fmt = ATTACHMENT_FORMAT[posting.form]
-        day = posting.published
-        path = f"/uploadfile/{day:%Y}/{day:%m%d}/{day:%Y%m%d%H%M%S}{posting.docid % 10000:04d}.{fmt}"
-        data = attachment_bytes(report, fmt, self.epoch)
-        return DocRef(
-            self.site.add(path, file_resource(data, fmt, posting.published)),
-            "attachment",
-            fmt,
-        )
 
     def _article(self, posting: Posting, refs: list[DocRef]) -> str:
         item = posting.item
@@ -154,7 +128,7 @@ class Sichuan:
             f'<tr><td>名　　称：</td><td colspan="3">{e(item.title)}</td></tr></table>'
         )
         files = "".join(
-            f'<a href="{e(ref.url.split(self.spec.host, 1)[1])}" target="_blank">'
+            f'<a href="{e(self.local(ref.url))}" target="_blank">'
             f"{e(attachment_name(posting))}</a><br>"
             for ref in refs
         )
@@ -256,8 +230,7 @@ class Sichuan:
         )
 
     def finish(self) -> None:
-        perpage = int(self.spec.option("perpage", 15))
-        count = max(1, math.ceil(len(self.lines) / perpage))
+        perpage, count = self.paged(len(self.lines))
         node, cat = str(self.spec.option("node_id")), str(self.spec.option("cat_id"))
 
         def listing(request: Request) -> Resource:
@@ -267,8 +240,7 @@ class Sichuan:
                     _head(self.spec, "提示") + "<body><p>栏目不存在！</p></body></html>"
                 )
                 return Resource(html.encode(), HTML_UTF8, utc(SITE_DATE), validators=())
-            raw = p.get("cur_page", "1")
-            page = min(max(int(raw), 1), count) if raw.isdigit() else 1
+            page = requested_page(p.get("cur_page", "1"), count)
             return Resource(
                 self._list_page(page, count, perpage).encode(),
                 HTML_UTF8,
@@ -310,15 +282,5 @@ class Sichuan:
 
 def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:
     """The whole host for one night."""
-    host = Sichuan(site_spec, epoch)
-    for posting in postings:
-        host.add(posting)
-    host.finish()
-    fill_links(host.site)
-    host.site.not_found = Resource(
-        "<html><body><p>对不起，您访问的页面不存在！</p></body></html>".encode(),
-        HTML_UTF8,
-        utc(SITE_DATE),
-        status=404,
-    )
-    return host.site
+    not_found = "<html><body><p>对不起，您访问的页面不存在！</p></body></html>".encode()
+    return build_host(Sichuan(site_spec, epoch), postings, not_found, SITE_DATE)

@@ -255,6 +255,15 @@ class UcapBuilder:
             "/robots.txt",
             Resource(b"User-agent: *\nAllow: /\n", "text/plain", utc(SITE_DATE)),
         )
+        # the site search (信息公开目录 links to it): a form, its results come by script
+        search = _head(self.spec, f"搜索_{self.spec.site_name}") + _frame(
+            self.spec,
+            self.trail[:1],
+            '<form class="search" action="/search4/s" method="get">'
+            '<input name="searchWord" placeholder="请输入关键词"/></form>'
+            '<div id="results"></div>',
+        )
+        self.site.add("/search4/s", _page(search, utc(SITE_DATE)))
 
 
 def build(site_spec: SiteSpec, postings: list[Posting], epoch: int) -> Site:

@@ -10,6 +10,7 @@ the request it answers attached, carrying the meta the spider set on it.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -18,14 +19,19 @@ import scrapy
 from scrapy.http import Headers
 from scrapy.responsetypes import responsetypes
 
+from crawler.detect import Page
 from crawler.items import FetchRecord, ListingBatch
+from crawler.pages import decode
+from crawler.recognize import Evidence
 from crawler.registry import load_registry
+from replica.client import fetch
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from crawler.registry import Source
     from crawler.spiders.base import ReportSpider
+    from replica.server import ReplicaThread
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "crawler"
 SOURCES = {s.id: s for s in load_registry()}
@@ -93,6 +99,14 @@ def source(source_id: str) -> Source:
     return SOURCES[source_id]
 
 
+def other_sources(family: str, but: Iterable[str] = ()) -> list[str]:
+    """The ids of the registry sources of every family but ``family``, sorted, less
+    those ``but`` names."""
+    return sorted(
+        i for i, s in SOURCES.items() if s.family != family and i not in set(but)
+    )
+
+
 def spider_for(
     cls: type[ReportSpider], *source_ids: str, **kwargs: Any
 ) -> ReportSpider:
@@ -103,6 +117,41 @@ def spider_for(
         crawler_version="test",
         **kwargs,
     )
+
+
+def parse_list_with(
+    cls: type[ReportSpider],
+    source_id: str,
+    name: str,
+    spider: ReportSpider | None = None,
+) -> Yielded:
+    """The saved page ``name`` through ``parse_list``, as a list page of ``source_id``
+    (of a new spider of ``cls`` unless ``spider`` is given)."""
+    spider = spider or spider_for(cls, source_id)
+    return run(spider.parse_list(response(name, source=source_id, kind="list")))
+
+
+def parse_page_with(
+    cls: type[ReportSpider],
+    source_id: str,
+    name: str,
+    *,
+    title: str,
+    published: str | None = None,
+    listing_url: str,
+) -> Yielded:
+    """The saved page ``name`` through ``parse_page``, as the report page a list of
+    ``source_id`` (``listing_url``) linked under ``title``."""
+    spider = spider_for(cls, source_id)
+    request = spider.document_request(
+        saved(name).url,
+        source(source_id),
+        "page",
+        evidence=Evidence(title=title, published=published),
+        listing_url=listing_url,
+        link_text=title,
+    )
+    return run(spider.parse_page(response(name, request)))
 
 
 @dataclass
@@ -163,3 +212,41 @@ def sent_headers(request: scrapy.Request) -> dict[str, str]:
         k.decode("latin-1"): b", ".join(v).decode("latin-1")
         for k, v in request.headers.items()
     }
+
+
+# ---------------------------------------------------------------- pages for detection
+# The saved list pages of each family's site that another family's detection must leave
+# alone (see :func:`other_families_lists`).
+FAMILY_LISTS = {
+    "hanweb": ("hanweb/wip/col151616", "hanweb/whctp/col82956"),
+    "trs": ("trs/anqiu/szfnb-index",),
+    "fujian": ("fujian/pingtan/list",),
+    "ucap": ("ucap/sqyh/yhxq-list",),
+    "vsb": ("vsb/dlhyk/zfxxgknb",),
+    "jsarray": ("jsarray/kmgx/qzf-index", "jsarray/kmgx/xzjd-index"),
+}
+
+
+def other_families_lists(family: str) -> list[str]:
+    """The saved list pages of :data:`FAMILY_LISTS` but ``family``'s own."""
+    return [
+        name
+        for other, names in FAMILY_LISTS.items()
+        if other != family
+        for name in names
+    ]
+
+
+def saved_page(name: str) -> Page:
+    """A saved answer as detection reads it: its URL and its text."""
+    page = saved(name)
+    return Page(page.url, decode(page.body))
+
+
+def start_page(replica: ReplicaThread, url: str) -> Page:
+    """A page fetched through the replica (it must answer 200) as detection reads it,
+    decoded by the charset its Content-Type names."""
+    answer = fetch(replica.proxy, url)
+    assert answer.status == 200, url
+    found = re.search(r"charset=([\w-]+)", answer.headers.get("Content-Type", ""))
+    return Page(url, decode(answer.body, found.group(1) if found else None))

@@ -6,6 +6,9 @@ blocks of any name). Saved by tests/fixtures/crawler/save_generic.py."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+from typing import TYPE_CHECKING, cast
+
 from crawler.fallback import _a_report_page
 from crawler.generic import read_column
 from crawler.items import FetchRecord, ListingBatch
@@ -13,6 +16,9 @@ from crawler.middlewares import SpiderErrorMiddleware
 from crawler.pages import flipbook_pages
 from crawler.spiders.generic import GenericSpider
 from tests.crawler.fixtures import response, run, saved, spider_for
+
+if TYPE_CHECKING:
+    from scrapy.crawler import Crawler
 
 GUANXIAN = "http://www.guanxian.gov.cn"
 CHANNEL = "322829908ce34cfd08184af4"
@@ -151,9 +157,10 @@ def test_a_report_page_of_no_known_template_gives_its_files_and_publisher() -> N
 def test_a_spiders_exception_on_a_page_is_a_failed_fetch_not_a_silent_gap() -> None:
     spider = spider_for(GenericSpider, "guanxian")
     page = response("generic/guanxian/stub", source="guanxian", kind="page")
-    (record,) = SpiderErrorMiddleware().process_spider_exception(
-        page, KeyError("href"), spider
-    )
+    crawler = cast("Crawler", SimpleNamespace(spider=spider))
+    (record,) = SpiderErrorMiddleware(crawler).process_spider_exception(
+        page, KeyError("href")
+    ) or [None]
     assert isinstance(record, FetchRecord)
     assert (record.url, record.kind, record.failure, record.failure_detail) == (
         page.url,

@@ -8,16 +8,17 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.detect import Page
 from crawler.items import Identity
-from crawler.recognize import Evidence
 from crawler.spiders.gkmlpt import GkmlptSpider, config_tree, gkmlpt_root, total_of
 from tests.crawler.fixtures import (
     described,
     entries,
+    parse_list_with,
+    parse_page_with,
     response,
     run,
     saved,
+    saved_page,
     source,
     spider_for,
 )
@@ -33,8 +34,7 @@ ARTICLES = ["gkmlpt/fogang/post_3409072", "gkmlpt/fogang/post_3423345"]
 
 
 def parse_list(name: str):
-    spider = spider_for(GkmlptSpider, "fogang")
-    return run(spider.parse_list(response(name, source="fogang", kind="list")))
+    return parse_list_with(GkmlptSpider, "fogang", name)
 
 
 def parse_api(name: str, spider: GkmlptSpider | None = None):
@@ -43,16 +43,15 @@ def parse_api(name: str, spider: GkmlptSpider | None = None):
 
 
 def parse_page(name: str, title: str, published: str):
-    spider = spider_for(GkmlptSpider, "fogang")
-    request = spider.document_request(
-        saved(name).url,
-        source("fogang"),
-        "page",
-        evidence=Evidence(title=title, published=published),
-        listing_url=f"{API}/2657?page=1&sid=763021",
-        link_text=title,
+    listing = f"{API}/2657?page=1&sid=763021"
+    return parse_page_with(
+        GkmlptSpider,
+        "fogang",
+        name,
+        title=title,
+        published=published,
+        listing_url=listing,
     )
-    return run(spider.parse_page(response(name, request)))
 
 
 def api(category: int, page: int) -> tuple[str, str, str, str]:
@@ -270,16 +269,14 @@ def test_article_titled_without_its_body_is_its_publishers() -> None:
 # ---------------------------------------------------------------- detection
 @pytest.mark.parametrize("name", SHELLS + API_PAGES[:1] + ARTICLES)
 def test_detect_claims_the_platforms_pages(name: str) -> None:
-    page = saved(name)
-    found = GkmlptSpider.detect(Page(page.url, page.body.decode("utf-8")))
+    found = GkmlptSpider.detect(saved_page(name))
     assert found is not None
     assert found.family == "gkmlpt"
     assert found.confidence >= 0.8, found.line()
 
 
 def test_detect_evidence_on_the_start_page() -> None:
-    page = saved("gkmlpt/fogang/annualreport")
-    found = GkmlptSpider.detect(Page(page.url, page.body.decode("utf-8")))
+    found = GkmlptSpider.detect(saved_page("gkmlpt/fogang/annualreport"))
     assert found is not None
     assert (found.confidence, found.evidence) == (
         1.0,
@@ -303,9 +300,7 @@ def test_detect_evidence_on_the_start_page() -> None:
     ],
 )
 def test_detect_leaves_other_families_pages_alone(name: str) -> None:
-    page = saved(name)
-    html = page.body.decode("utf-8", "replace")
-    assert GkmlptSpider.detect(Page(page.url, html)) is None
+    assert GkmlptSpider.detect(saved_page(name)) is None
 
 
 # ---------------------------------------------------------------- invariants

@@ -10,16 +10,22 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from crawler.detect import Page
-from crawler.pages import decode
 from crawler.spiders.hanweb import HanwebSpider
-from replica.catalog import catalog
-from tests.crawler.fixtures import source
-from tests.crawler.helpers import events, rows, run_crawl
+from tests.crawler.fixtures import source, start_page
+from tests.crawler.helpers import (
+    crawl_once,
+    events,
+    manifest_entries,
+    rows,
+    run_crawl,
+    run_totals,
+)
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from pathlib import Path
+
+    from crawler.detect import Page
+    from replica.server import ReplicaThread
 
 HOSTS = {"taixing": "www.taixing.gov.cn", "sanmen": "www.sanmen.gov.cn"}
 MEETING = "noise: 会议 (news of a meeting)"
@@ -29,21 +35,18 @@ SOURCES = ("--source", "taixing", "--source", "sanmen")
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory, replica_at) -> Path:
     """An archive after one crawl of the two variant sources on night 1."""
-    data = tmp_path_factory.mktemp("hanweb-variants")
-    done = run_crawl(data, replica_at(1).proxy, *SOURCES)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return data
-
-
-def _manifest(host: str) -> list[dict]:
-    return [e for e in catalog(1).manifest() if e["site"] == host]
+    return crawl_once(
+        tmp_path_factory, replica_at(1), "hanweb-variants", "taixing", "sanmen"
+    )
 
 
 @pytest.mark.parametrize(("source_id", "count"), [("taixing", 14), ("sanmen", 20)])
 def test_archived_reports_are_exactly_the_manifests(
     crawled: Path, source_id: str, count: int
 ) -> None:
-    expected = sorted((e["body"], e["year"]) for e in _manifest(HOSTS[source_id]))
+    expected = sorted(
+        (e["body"], e["year"]) for e in manifest_entries(HOSTS[source_id])
+    )
     archived = rows(
         crawled,
         "SELECT body, year FROM reports WHERE source_id = ? ORDER BY body, year",
@@ -65,7 +68,7 @@ def test_every_file_of_every_report_is_archived_byte_for_byte(crawled: Path) -> 
     expected = {
         (e["body"], e["year"]): {f["url"]: f["sha256"] for f in e["files"]}
         for host in HOSTS.values()
-        for e in _manifest(host)
+        for e in manifest_entries(host)
     }
     assert archived == expected
 
@@ -109,9 +112,7 @@ def test_noise_is_listed_as_skipped_with_its_reason(crawled: Path) -> None:
 
 
 def test_the_run_is_complete(crawled: Path) -> None:
-    assert rows(
-        crawled, "SELECT status, list_pages, reports_found, failures FROM runs"
-    ) == [("complete", 42, 34, 0)]
+    assert run_totals(crawled) == [("complete", 42, 34, 0)]
     assert rows(crawled, "SELECT COUNT(*) FROM captures WHERE outcome = 'failed'") == [
         (0,)
     ]
@@ -146,27 +147,29 @@ def test_a_second_night_asks_every_known_document_conditionally(
 
 
 # ---------------------------------------------------------------- detection
-def _start_page(get: Callable, source_id: str) -> Page:
+def _start_page(replica: ReplicaThread, source_id: str) -> Page:
     (url,) = source(source_id).start_urls
-    return Page(url, decode(get(url).body))
+    return start_page(replica, url)
 
 
 @pytest.mark.parametrize("source_id", ["wip", "whctp", "penglai", "taixing", "sanmen"])
-def test_detect_claims_every_hanweb_start_page(get: Callable, source_id: str) -> None:
-    found = HanwebSpider.detect(_start_page(get, source_id))
+def test_detect_claims_every_hanweb_start_page(
+    replica: ReplicaThread, source_id: str
+) -> None:
+    found = HanwebSpider.detect(_start_page(replica, source_id))
     assert found is not None
     assert found.family == "hanweb"
     assert found.confidence >= 0.8, found.evidence
 
 
-def test_detect_names_its_evidence(get: Callable) -> None:
-    found = HanwebSpider.detect(_start_page(get, "taixing"))
+def test_detect_names_its_evidence(replica: ReplicaThread) -> None:
+    found = HanwebSpider.detect(_start_page(replica, "taixing"))
     assert found is not None
     assert found.evidence == (
         "the jpaas page/build/unit API",
         "jpaas unitbuild.js",
     )
-    found = HanwebSpider.detect(_start_page(get, "sanmen"))
+    found = HanwebSpider.detect(_start_page(replica, "sanmen"))
     assert found is not None
     assert found.evidence == (
         "the page is a /col/col{id} column",
@@ -181,7 +184,7 @@ def test_detect_names_its_evidence(get: Callable) -> None:
 
 @pytest.mark.parametrize("source_id", ["anqiu", "pingtan"])
 def test_detect_leaves_other_families_start_pages_alone(
-    get: Callable, source_id: str
+    replica: ReplicaThread, source_id: str
 ) -> None:
-    found = HanwebSpider.detect(_start_page(get, source_id))
+    found = HanwebSpider.detect(_start_page(replica, source_id))
     assert found is None or found.confidence <= 0.3

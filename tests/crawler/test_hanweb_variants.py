@@ -15,11 +15,11 @@ from archive.recorder import KnownDocument
 from crawler.hanweb_pages import (
     jpaas_page,
     jpaas_units,
-    next_group,
     xxgk_unit_year,
     xxgk_year_url,
 )
 from crawler.items import Identity
+from crawler.pages import next_group
 from crawler.spiders.hanweb import HanwebSpider
 from tests.crawler.fixtures import (
     described,

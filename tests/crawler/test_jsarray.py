@@ -11,10 +11,8 @@ from urllib.parse import quote, urlsplit
 import lxml.html
 import pytest
 
-from crawler.detect import Page
 from crawler.items import Identity
-from crawler.pages import Link, decode
-from crawler.recognize import Evidence
+from crawler.pages import Link
 from crawler.spiders.jsarray import (
     JsarraySpider,
     decoded_pager,
@@ -24,11 +22,12 @@ from crawler.spiders.jsarray import (
 from tests.crawler.fixtures import (
     described,
     entries,
-    response,
-    run,
+    other_families_lists,
+    parse_list_with,
+    parse_page_with,
     saved,
+    saved_page,
     source,
-    spider_for,
 )
 
 KMGX = "https://www.kmgx.gov.cn/zwgk/zfxxgk/zfxxgknb"
@@ -49,21 +48,18 @@ GW_2023 = "昆明高新技术产业开发区管理委员会2023年政府信息�
 
 
 def parse_list(name: str):
-    spider = spider_for(JsarraySpider, "kmgx")
-    return run(spider.parse_list(response(name, source="kmgx", kind="list")))
+    return parse_list_with(JsarraySpider, "kmgx", name)
 
 
 def parse_page(name: str, title: str, published: str):
-    spider = spider_for(JsarraySpider, "kmgx")
-    request = spider.document_request(
-        saved(name).url,
-        source("kmgx"),
-        "page",
-        evidence=Evidence(title=title, published=published),
+    return parse_page_with(
+        JsarraySpider,
+        "kmgx",
+        name,
+        title=title,
+        published=published,
         listing_url=f"{XZJD}/index.html",
-        link_text=title,
     )
-    return run(spider.parse_page(response(name, request)))
 
 
 def text(name: str) -> str:
@@ -249,8 +245,7 @@ def test_a_relative_pdf_href_on_an_article_is_found() -> None:
 
 # ---------------------------------------------------------------- detection
 def detect(name: str):
-    page = saved(name)
-    return JsarraySpider.detect(Page(page.url, decode(page.body, "utf-8")))
+    return JsarraySpider.detect(saved_page(name))
 
 
 def test_the_js_array_column_is_claimed() -> None:
@@ -271,20 +266,9 @@ def test_the_onclick_column_is_claimed() -> None:
     assert "links only in onclick=isDownLoad(this,'…')" in found.evidence
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "hanweb/wip/col151616",
-        "hanweb/whctp/col82956",
-        "trs/anqiu/szfnb-index",
-        "fujian/pingtan/list",
-        "ucap/sqyh/yhxq-list",
-        "vsb/dlhyk/zfxxgknb",
-    ],
-)
+@pytest.mark.parametrize("name", other_families_lists("jsarray"))
 def test_other_families_pages_are_not_claimed(name: str) -> None:
-    page = saved(name)
-    found = JsarraySpider.detect(Page(page.url, decode(page.body)))
+    found = JsarraySpider.detect(saved_page(name))
     assert found is None or found.confidence <= 0.3, found
 
 

@@ -9,16 +9,14 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.detect import Page
 from crawler.items import Identity
-from crawler.recognize import Evidence
 from crawler.spiders.nfcms import NfcmsSpider
 from tests.crawler.fixtures import (
     described,
     entries,
-    response,
-    run,
-    saved,
+    parse_list_with,
+    parse_page_with,
+    saved_page,
     source,
     spider_for,
 )
@@ -38,21 +36,19 @@ ARTICLES = ["nfcms/conghua/post_10616466", "nfcms/conghua/post_10619835"]
 
 
 def parse_list(name: str, spider: NfcmsSpider | None = None):
-    spider = spider or spider_for(NfcmsSpider, "conghua")
-    return run(spider.parse_list(response(name, source="conghua", kind="list")))
+    return parse_list_with(NfcmsSpider, "conghua", name, spider)
 
 
 def parse_page(name: str, title: str, published: str):
-    spider = spider_for(NfcmsSpider, "conghua")
-    request = spider.document_request(
-        saved(name).url,
-        source("conghua"),
-        "page",
-        evidence=Evidence(title=title, published=published),
-        listing_url=f"{NB}/bm/2023n/index.html",
-        link_text=title,
+    listing = f"{NB}/bm/2023n/index.html"
+    return parse_page_with(
+        NfcmsSpider,
+        "conghua",
+        name,
+        title=title,
+        published=published,
+        listing_url=listing,
     )
-    return run(spider.parse_page(response(name, request)))
 
 
 def column(path: str) -> tuple[str, str, str, str]:
@@ -229,16 +225,14 @@ def test_article_links_its_attachment_from_inside_news_cont_d_wrap() -> None:
 # ---------------------------------------------------------------- detection
 @pytest.mark.parametrize("name", [*LISTS, *ARTICLES])
 def test_detect_claims_the_columns_and_articles(name: str) -> None:
-    page = saved(name)
-    found = NfcmsSpider.detect(Page(page.url, page.body.decode("utf-8")))
+    found = NfcmsSpider.detect(saved_page(name))
     assert found is not None
     assert found.family == "nfcms"
     assert found.confidence >= 0.8, found.line()
 
 
 def test_detect_evidence_on_the_start_page() -> None:
-    page = saved("nfcms/conghua/index")
-    found = NfcmsSpider.detect(Page(page.url, page.body.decode("utf-8")))
+    found = NfcmsSpider.detect(saved_page("nfcms/conghua/index"))
     assert found is not None
     assert (found.confidence, found.evidence) == (
         0.9,
@@ -262,9 +256,7 @@ def test_detect_evidence_on_the_start_page() -> None:
     ],
 )
 def test_detect_leaves_other_families_pages_alone(name: str) -> None:
-    page = saved(name)
-    html = page.body.decode("utf-8", "replace")
-    assert NfcmsSpider.detect(Page(page.url, html)) is None
+    assert NfcmsSpider.detect(saved_page(name)) is None
 
 
 # ---------------------------------------------------------------- invariants

@@ -8,12 +8,19 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from crawler.detect import Page
 from crawler.registry import load_registry
 from crawler.spiders.nfcms import NfcmsSpider
-from replica.catalog import catalog
-from replica.client import fetch
-from tests.crawler.helpers import rows, run_crawl
+from tests.crawler.fixtures import source, start_page
+from tests.crawler.helpers import (
+    CORE,
+    archived_files,
+    archived_reports,
+    crawl_once,
+    manifest_files,
+    manifest_reports,
+    rows,
+    skipped,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -23,16 +30,11 @@ if TYPE_CHECKING:
 HOST = "www.conghua.gov.cn"
 NB = f"https://{HOST}/zfxxgknb"
 SOURCES = [s for s in load_registry() if s.family == "nfcms"]
-CORE = ["wip", "whctp", "penglai", "anqiu", "pingtan"]
 
 
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory, replica: ReplicaThread) -> Path:
-    data = tmp_path_factory.mktemp("nfcms")
-    args = [arg for s in SOURCES for arg in ("--source", s.id)]
-    done = run_crawl(data, replica.proxy, *args)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return data
+    return crawl_once(tmp_path_factory, replica, "nfcms", *(s.id for s in SOURCES))
 
 
 def test_the_family_has_its_replica_source() -> None:
@@ -40,35 +42,17 @@ def test_the_family_has_its_replica_source() -> None:
 
 
 def test_every_report_of_the_host_and_nothing_else(crawled: Path) -> None:
-    archived = set(rows(crawled, "SELECT body, year FROM reports"))
-    expected = {
-        (e["body"], e["year"]) for e in catalog(1).manifest() if e["site"] == HOST
-    }
+    expected = manifest_reports(HOST)
     assert len(expected) == 17
-    assert archived == expected  # recall 100 %, precision 100 %
+    assert archived_reports(crawled) == expected  # recall 100 %, precision 100 %
 
 
 def test_every_file_of_every_report_is_archived(crawled: Path) -> None:
-    archived = set(
-        rows(
-            crawled,
-            """SELECT d.url, v.sha256 FROM documents d
-               JOIN versions v ON v.id = d.current_version_id""",
-        )
-    )
-    expected = {
-        (f["url"], f["sha256"])
-        for e in catalog(1).manifest()
-        if e["site"] == HOST
-        for f in e["files"]
-    }
-    assert archived == expected
+    assert archived_files(crawled) == manifest_files(HOST)
 
 
 def test_noise_is_skipped_with_its_reason(crawled: Path) -> None:
-    assert sorted(
-        rows(crawled, "SELECT title, reason FROM listings WHERE decision = 'skipped'")
-    ) == [
+    assert skipped(crawled) == [
         (
             "图解：广州市从化区卫生健康局2023年政府信息公开工作年度报告",
             "noise: 解读 (an explanation of a report)",
@@ -99,17 +83,11 @@ def test_the_run_is_complete_and_reads_every_folder_page_once(crawled: Path) -> 
 
 
 # ---------------------------------------------------------------- detection
-def _page(replica: ReplicaThread, url: str) -> Page:
-    answer = fetch(replica.proxy, url)
-    assert answer.status == 200, url
-    return Page(url, answer.body.decode("utf-8", "replace"))
-
-
 @pytest.mark.parametrize(
     "url", [f"{NB}/index.html", f"{NB}/bm/2023n/index.html", f"https://{HOST}/"]
 )
 def test_detect_claims_the_hosts_pages(replica: ReplicaThread, url: str) -> None:
-    found = NfcmsSpider.detect(_page(replica, url))
+    found = NfcmsSpider.detect(start_page(replica, url))
     assert found is not None
     assert found.confidence >= 0.8, found.line()
 
@@ -120,7 +98,6 @@ def test_detect_claims_the_hosts_pages(replica: ReplicaThread, url: str) -> None
 def test_detect_does_not_claim_other_families_start_pages(
     replica: ReplicaThread, source_id: str
 ) -> None:
-    (source,) = [s for s in load_registry() if s.id == source_id]
-    for url in source.start_urls:
-        found = NfcmsSpider.detect(_page(replica, url))
+    for url in source(source_id).start_urls:
+        found = NfcmsSpider.detect(start_page(replica, url))
         assert found is None or found.confidence <= 0.3, found.line()

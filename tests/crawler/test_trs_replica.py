@@ -12,51 +12,47 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from crawler.detect import Page
-from crawler.pages import decode
 from crawler.registry import load_registry
 from crawler.spiders.trs import TrsSpider
 from crawler.spiders.xxgklist import XxgklistSpider
-from replica.catalog import catalog
-from replica.client import fetch
-from tests.crawler.helpers import CORE, rows, run_crawl
+from tests.crawler.fixtures import start_page
+from tests.crawler.helpers import (
+    CORE,
+    archived_reports,
+    crawl_once,
+    manifest_entries,
+    manifest_reports,
+    rows,
+    run_crawl,
+    run_totals,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path
 
+    from crawler.detect import Page
     from replica.server import ReplicaThread
 
 SOURCES = {"shashi": "www.shashi.gov.cn", "changle": "www.changle.gov.cn"}
 START = {s.id: s.start_urls[0] for s in load_registry()}
 
 
-def _manifest() -> list[dict]:
-    return [e for e in catalog(1).manifest() if e["site"] in SOURCES.values()]
-
-
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory, replica: ReplicaThread) -> Path:
-    data = tmp_path_factory.mktemp("trs-variants")
-    args = [a for source in SOURCES for a in ("--source", source)]
-    done = run_crawl(data, replica.proxy, *args)
-    assert done.returncode == 0, done.stdout + done.stderr
-    return data
+    return crawl_once(tmp_path_factory, replica, "trs-variants", *SOURCES)
 
 
 def test_the_run_is_complete(crawled: Path) -> None:
-    assert rows(
-        crawled, "SELECT status, list_pages, reports_found, failures FROM runs"
-    ) == [
+    assert run_totals(crawled) == [
         ("complete", 7, 28, 0)  # shashi 3 list pages + changle 2 × 2
     ]
 
 
 def test_recall_and_precision_are_100_percent(crawled: Path) -> None:
-    archived = set(rows(crawled, "SELECT body, year FROM reports"))
-    expected = {(e["body"], e["year"]) for e in _manifest()}
+    expected = manifest_reports(*SOURCES.values())
     assert len(expected) == 28
-    assert archived == expected
+    assert archived_reports(crawled) == expected
 
 
 def test_every_file_is_archived_byte_for_byte_under_its_report(crawled: Path) -> None:
@@ -71,7 +67,7 @@ def test_every_file_is_archived_byte_for_byte_under_its_report(crawled: Path) ->
     }
     expected = {
         (e["body"], e["year"], f["url"]): f["sha256"]
-        for e in _manifest()
+        for e in manifest_entries(*SOURCES.values())
         for f in e["files"]
     }
     assert archived == expected
@@ -170,11 +166,7 @@ def test_noise_is_skipped_with_its_reason(crawled: Path) -> None:
 
 # ---------------------------------------------------------------- detection
 def _start_page(replica: ReplicaThread, source_id: str) -> Page:
-    url = START[source_id]
-    answer = fetch(replica.proxy, url)
-    assert answer.status == 200, url
-    found = re.search(r"charset=([\w-]+)", answer.headers.get("Content-Type", ""))
-    return Page(url, decode(answer.body, found.group(1) if found else None))
+    return start_page(replica, START[source_id])
 
 
 @pytest.mark.parametrize("source_id", sorted(SOURCES))

@@ -9,18 +9,18 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.detect import Page
 from crawler.items import Identity
-from crawler.pages import decode
-from crawler.recognize import Evidence
 from crawler.spiders.base import ReportSpider
 from crawler.spiders.ucap import UcapSpider
 from tests.crawler.fixtures import (
     described,
     entries,
+    other_families_lists,
+    parse_list_with,
+    parse_page_with,
     response,
-    run,
     saved,
+    saved_page,
     source,
     spider_for,
 )
@@ -45,21 +45,18 @@ YANGHE_2022_PDF = (
 
 
 def parse_list(name: str):
-    spider = spider_for(UcapSpider, "sqyh")
-    return run(spider.parse_list(response(name, source="sqyh", kind="list")))
+    return parse_list_with(UcapSpider, "sqyh", name)
 
 
 def parse_page(name: str, title: str, published: str):
-    spider = spider_for(UcapSpider, "sqyh")
-    request = spider.document_request(
-        saved(name).url,
-        source("sqyh"),
-        "page",
-        evidence=Evidence(title=title, published=published),
+    return parse_page_with(
+        UcapSpider,
+        "sqyh",
+        name,
+        title=title,
+        published=published,
         listing_url=f"{SQYH}/yhxq/gknb/list.shtml",
-        link_text=title,
     )
-    return run(spider.parse_page(response(name, request)))
 
 
 # ---------------------------------------------------------------- the units' columns
@@ -239,8 +236,7 @@ def test_a_title_without_the_year_takes_it_from_the_ucapcontent_text() -> None:
 
 # ---------------------------------------------------------------- detection
 def detect(name: str):
-    page = saved(name)
-    return UcapSpider.detect(Page(page.url, decode(page.body, "utf-8")))
+    return UcapSpider.detect(saved_page(name))
 
 
 def test_a_column_page_is_claimed_with_its_article_links_and_shell() -> None:
@@ -262,21 +258,9 @@ def test_an_article_is_claimed_by_its_ucap_tags() -> None:
     assert "the table_content 信息公开 table" in found.evidence
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "hanweb/wip/col151616",
-        "hanweb/whctp/col82956",
-        "trs/anqiu/szfnb-index",
-        "fujian/pingtan/list",
-        "vsb/dlhyk/zfxxgknb",
-        "jsarray/kmgx/qzf-index",
-        "jsarray/kmgx/xzjd-index",
-    ],
-)
+@pytest.mark.parametrize("name", other_families_lists("ucap"))
 def test_other_families_pages_are_not_claimed(name: str) -> None:
-    page = saved(name)
-    found = UcapSpider.detect(Page(page.url, decode(page.body)))
+    found = UcapSpider.detect(saved_page(name))
     assert found is None or found.confidence <= 0.3, found
 
 

@@ -9,18 +9,19 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from crawler.detect import Page
 from crawler.items import Identity
-from crawler.pages import decode
-from crawler.recognize import Evidence
 from crawler.spiders.base import ReportSpider
 from crawler.spiders.vsb import VsbSpider
 from tests.crawler.fixtures import (
     described,
     entries,
+    other_families_lists,
+    parse_list_with,
+    parse_page_with,
     response,
     run,
     saved,
+    saved_page,
     sent_headers,
     source,
     spider_for,
@@ -46,21 +47,18 @@ JJFZ_2024_DOCX = f"{DOWNLOAD}&wbfileid=8104B3A0DF656930A2349E52DE67E050"
 
 
 def parse_list(name: str):
-    spider = spider_for(VsbSpider, "dlhyk")
-    return run(spider.parse_list(response(name, source="dlhyk", kind="list")))
+    return parse_list_with(VsbSpider, "dlhyk", name)
 
 
 def parse_page(name: str, title: str, published: str):
-    spider = spider_for(VsbSpider, "dlhyk")
-    request = spider.document_request(
-        saved(name).url,
-        source("dlhyk"),
-        "page",
-        evidence=Evidence(title=title, published=published),
+    return parse_page_with(
+        VsbSpider,
+        "dlhyk",
+        name,
+        title=title,
+        published=published,
         listing_url=f"{COLUMN}/5.htm",
-        link_text=title,
     )
-    return run(spider.parse_page(response(name, request)))
 
 
 # ---------------------------------------------------------------- count-down pages
@@ -264,8 +262,7 @@ def test_a_title_without_the_year_takes_it_from_vsb_content() -> None:
 
 # ---------------------------------------------------------------- detection
 def detect(name: str):
-    page = saved(name)
-    return VsbSpider.detect(Page(page.url, decode(page.body, "utf-8")))
+    return VsbSpider.detect(saved_page(name))
 
 
 def test_a_column_page_is_claimed_by_its_vsb_stamp_and_pager() -> None:
@@ -286,21 +283,9 @@ def test_an_article_is_claimed_by_vsb_content_and_download_jsp() -> None:
     assert {"the #vsb_content body", "download.jsp attachments"} <= set(found.evidence)
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "hanweb/wip/col151616",
-        "hanweb/whctp/col82956",
-        "trs/anqiu/szfnb-index",
-        "fujian/pingtan/list",
-        "ucap/sqyh/yhxq-list",
-        "jsarray/kmgx/qzf-index",
-        "jsarray/kmgx/xzjd-index",
-    ],
-)
+@pytest.mark.parametrize("name", other_families_lists("vsb"))
 def test_other_families_pages_are_not_claimed(name: str) -> None:
-    page = saved(name)
-    found = VsbSpider.detect(Page(page.url, decode(page.body)))
+    found = VsbSpider.detect(saved_page(name))
     assert found is None or found.confidence <= 0.3, found
 
 

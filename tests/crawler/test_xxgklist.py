@@ -11,16 +11,14 @@ import pytest
 
 from crawler.items import Identity
 from crawler.pages import Pager, js_pager
-from crawler.recognize import Evidence
 from crawler.spiders.xxgklist import XxgklistSpider
 from tests.crawler.fixtures import (
     described,
     entries,
-    response,
-    run,
+    parse_list_with,
+    parse_page_with,
     saved,
     source,
-    spider_for,
 )
 
 NB = "https://www.siyang.gov.cn/syx/gknb"
@@ -35,21 +33,14 @@ GOV_2023 = "泗阳县人民政府2023年政府信息公开工作年度报告"
 
 
 def parse_list(name: str):
-    spider = spider_for(XxgklistSpider, "siyang")
-    return run(spider.parse_list(response(name, source="siyang", kind="list")))
+    return parse_list_with(XxgklistSpider, "siyang", name)
 
 
 def parse_page(name: str, title: str):
-    spider = spider_for(XxgklistSpider, "siyang")
-    request = spider.document_request(
-        saved(name).url,
-        source("siyang"),
-        "page",
-        evidence=Evidence(title=title),
-        listing_url=f"{NB}/xxgk_list_2.shtml",
-        link_text=title,
+    listing = f"{NB}/xxgk_list_2.shtml"
+    return parse_page_with(
+        XxgklistSpider, "siyang", name, title=title, listing_url=listing
     )
-    return run(spider.parse_page(response(name, request)))
 
 
 # ---------------------------------------------------------------- the pager

@@ -9,18 +9,26 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from crawler.detect import Page
-from crawler.pages import decode
 from crawler.registry import load_registry
 from crawler.spiders.trs import TrsSpider
 from crawler.spiders.xxgklist import XxgklistSpider
-from replica.catalog import catalog
 from replica.client import fetch
-from tests.crawler.helpers import CORE, rows, run_crawl
+from tests.crawler.fixtures import start_page
+from tests.crawler.helpers import (
+    CORE,
+    archived_files,
+    archived_reports,
+    crawl_once,
+    manifest_files,
+    manifest_reports,
+    run_totals,
+    skipped,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from crawler.detect import Page
     from replica.server import ReplicaThread
 
 HOST = "www.siyang.gov.cn"
@@ -28,46 +36,27 @@ NB = f"https://{HOST}/syx/gknb"
 START = {s.id: s.start_urls[0] for s in load_registry()}
 
 
-def _manifest() -> list[dict]:
-    return [e for e in catalog(1).manifest() if e["site"] == HOST]
-
-
 @pytest.fixture(scope="module")
 def crawled(tmp_path_factory: pytest.TempPathFactory, replica: ReplicaThread) -> Path:
-    data = tmp_path_factory.mktemp("xxgklist")
-    done = run_crawl(data, replica.proxy, "--source", "siyang")
-    assert done.returncode == 0, done.stdout + done.stderr
-    return data
+    return crawl_once(tmp_path_factory, replica, "xxgklist", "siyang")
 
 
 def test_the_run_is_complete(crawled: Path) -> None:
-    assert rows(
-        crawled, "SELECT status, list_pages, reports_found, failures FROM runs"
-    ) == [("complete", 3, 12, 0)]
+    assert run_totals(crawled) == [("complete", 3, 12, 0)]
 
 
 def test_recall_and_precision_are_100_percent(crawled: Path) -> None:
-    archived = set(rows(crawled, "SELECT body, year FROM reports"))
-    expected = {(e["body"], e["year"]) for e in _manifest()}
+    expected = manifest_reports(HOST)
     assert len(expected) == 12
-    assert archived == expected
+    assert archived_reports(crawled) == expected
 
 
 def test_every_file_is_archived_byte_for_byte(crawled: Path) -> None:
-    archived = dict(
-        rows(
-            crawled,
-            """SELECT d.url, v.sha256 FROM documents d
-               JOIN versions v ON v.id = d.current_version_id""",
-        )
-    )
-    assert archived == {f["url"]: f["sha256"] for e in _manifest() for f in e["files"]}
+    assert archived_files(crawled) == manifest_files(HOST)
 
 
 def test_noise_is_skipped_with_its_reason(crawled: Path) -> None:
-    assert sorted(
-        rows(crawled, "SELECT title, reason FROM listings WHERE decision = 'skipped'")
-    ) == [
+    assert skipped(crawled) == [
         (
             "一图读懂泗阳县2023年政府信息公开工作年度报告",
             "noise: 解读 (an explanation of a report)",
@@ -100,11 +89,7 @@ def test_the_list_pages_are_named_from_1_and_the_pager_says_how_many(
 
 # ---------------------------------------------------------------- detection
 def _start_page(replica: ReplicaThread, source_id: str) -> Page:
-    url = START[source_id]
-    answer = fetch(replica.proxy, url)
-    assert answer.status == 200, url
-    found = re.search(r"charset=([\w-]+)", answer.headers.get("Content-Type", ""))
-    return Page(url, decode(answer.body, found.group(1) if found else None))
+    return start_page(replica, START[source_id])
 
 
 def test_xxgklist_claims_its_host_above_trs(replica: ReplicaThread) -> None:
