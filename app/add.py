@@ -28,7 +28,7 @@ from archive.db import DB_NAME
 from crawler.detect import Detection, Page, detect_family
 from crawler.middlewares import better_charset
 from crawler.recognize import Evidence, resolve
-from crawler.registry import USER_REGISTRY, RegistryError, Source, load_registry
+from crawler.registry import RegistryError, Source, load_registry
 from crawler.settings import USER_AGENT
 
 if TYPE_CHECKING:
@@ -204,12 +204,12 @@ def _read_scouting(
     return tuple(found), tuple(url for (url,) in pages)
 
 
-def add_source(data: Path, source: Source) -> Path:
-    """Append ``source`` to ``DATA/sources.toml`` (refused if its id is taken).
+def add_source(path: Path, source: Source) -> Path:
+    """Append ``source`` to the user's registry at ``path`` (usually
+    ``DATA/sources.toml``; refused if its id is taken).
 
     :raises AddError: when the id is already a source's.
     """
-    path = data / USER_REGISTRY
     try:
         taken = {s.id for s in load_registry(user=path)}
     except RegistryError as exc:

@@ -28,7 +28,6 @@ from archive.runs import latest_events
 from crawler.registry import (
     FAMILIES,
     LEVELS,
-    USER_REGISTRY,
     RegistryError,
     load_registry,
     select,
@@ -251,17 +250,15 @@ def crawl(
     from app.standin import ReplicaUnavailable
     from archive.integrity import ArchiveCorrupt
 
-    try:
-        sources = select(load_registry(user=data_dir(data) / USER_REGISTRY), source_ids)
-        if family:
-            sources = [dataclasses.replace(s, family=family) for s in sources]
-    except RegistryError as exc:
-        raise click.ClickException(str(exc)) from exc
     if replica and proxy:
         raise click.UsageError("use either --replica or --proxy, not both")
     try:
         settings = load_config(data_dir(data), config)
-    except ConfigError as exc:
+        registry = load_registry(user=settings.user_registry(data_dir(data)))
+        sources = select(registry, source_ids)
+        if family:
+            sources = [dataclasses.replace(s, family=family) for s in sources]
+    except (ConfigError, RegistryError) as exc:
         raise click.ClickException(str(exc)) from exc
     try:
         with replica_proxy(epoch if replica else None) as standin:
@@ -295,9 +292,10 @@ def crawl(
     help="Also say, per source, its last complete listing, the items it listed and "
     "its health (from the archive).",
 )
-def sources(data: str | None, check: bool) -> None:
+@CONFIG
+def sources(data: str | None, check: bool, config: str | None) -> None:
     """List the sources: the shipped registry (crawler/sites/*.toml) and yours
-    (DATA/sources.toml, written by `nianbao add`).
+    (DATA/sources.toml, or the config's [sources] file; `nianbao add` writes it).
 
     \b
     Example:
@@ -306,8 +304,8 @@ def sources(data: str | None, check: bool) -> None:
     """
     root = data_dir(data)
     try:
-        registry = load_registry(user=root / USER_REGISTRY)
-    except RegistryError as exc:
+        registry = load_registry(user=load_config(root, config).user_registry(root))
+    except (ConfigError, RegistryError) as exc:
         raise click.ClickException(str(exc)) from exc
     if check:
         from app.show import source_health
@@ -370,7 +368,8 @@ def add(
     config: str | None,
 ) -> None:
     """Follow a district: detect its site, find its report column, list what it
-    would crawl, and (unless --dry-run) add it to your sources (DATA/sources.toml).
+    would crawl, and (unless --dry-run) add it to your sources (DATA/sources.toml,
+    or the config's [sources] file).
 
     URL is the report column, or the site's home or 政府信息公开 page (the column is
     looked for up to four clicks deep). No report is downloaded: the reports are listed
@@ -411,7 +410,7 @@ def add(
     if dry_run:
         return
     try:
-        path = add_source(root, found.source)
+        path = add_source(settings.user_registry(root), found.source)
     except AddError as exc:
         raise click.ClickException(str(exc)) from exc
     if not as_json:

@@ -21,6 +21,7 @@ DATA_ENV = "NIANBAO_DATA"
 DEFAULT_DATA = Path("nianbao-data")
 DEFAULT_REPLICA_PORT = 8765
 CHROMIUM_ENV = "NIANBAO_CHROMIUM"
+USER_REGISTRY = "sources.toml"  # in the data directory: the sources a user added
 
 
 def data_dir(given: str | os.PathLike[str] | None = None) -> Path:
@@ -92,11 +93,31 @@ class Schedule:
 
 
 @dataclass(frozen=True, slots=True)
+class Sources:
+    # the user's registry (`nianbao add` writes it, every crawl reads it): empty means
+    # DATA/sources.toml; a relative path is relative to the config file's folder
+    file: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     path: Path | None = None  # the file it came from, if any
     schedule: Schedule = field(default_factory=Schedule)
     alerts: Alerts = field(default_factory=Alerts)
     deadlines: Deadlines = field(default_factory=Deadlines)
+    sources: Sources = field(default_factory=Sources)
+
+    def user_registry(self, data: Path) -> Path:
+        """The user's own registry: ``[sources] file``, else ``DATA/sources.toml``."""
+        if not self.sources.file:
+            return data / USER_REGISTRY
+        given = Path(self.sources.file).expanduser()
+        if given.is_absolute() or self.path is None:
+            return given
+        return self.path.parent / given
+
+
+SECTIONS = ("schedule", "alerts", "deadlines", "sources")
 
 
 def config_path(data: Path, given: str | os.PathLike[str] | None = None) -> Path | None:
@@ -126,8 +147,14 @@ def load_config(data: Path, given: str | os.PathLike[str] | None = None) -> Conf
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     where = str(path or "defaults")
+    unknown = sorted(set(raw) - set(SECTIONS))
+    if unknown:
+        raise ConfigError(
+            f"{where}: unknown section [{unknown[0]}] (expected {', '.join(SECTIONS)})"
+        )
     schedule = _section(raw, "schedule", Schedule, where)
     deadlines = _section(raw, "deadlines", Deadlines, where)
+    sources = _section(raw, "sources", Sources, where)
     for key in ("department", "government"):
         if not re.fullmatch(r"\d\d-\d\d", getattr(deadlines, key)):
             raise ConfigError(f"{where}: deadlines.{key} must be MM-DD")
@@ -141,7 +168,7 @@ def load_config(data: Path, given: str | os.PathLike[str] | None = None) -> Conf
     ]
     alerts = _section({"alerts": alerts_raw}, "alerts", Alerts, where)
     alerts = Alerts(**{**_fields(alerts), "channels": tuple(channels)})
-    return Config(path, schedule, alerts, deadlines)
+    return Config(path, schedule, alerts, deadlines, sources)
 
 
 def _fields(obj: Any) -> dict[str, Any]:

@@ -134,9 +134,6 @@ def load_file(path: Path) -> list[Source]:
     return out
 
 
-USER_REGISTRY = "sources.toml"  # in the data directory: the sources a user added
-
-
 def load_registry(
     directory: Path = SITES_DIR, user: Path | None = None
 ) -> list[Source]:

@@ -39,6 +39,7 @@ from crawler.registry import RegistryError, Source, load_registry
 
 if TYPE_CHECKING:
     import argparse
+    from pathlib import Path
 
     from scrapy.settings import BaseSettings
 
@@ -90,7 +91,6 @@ class Command(ScrapyCrawl):
             raise Missing(
                 f"unknown argument -a {unknown[0]}=…; expected {', '.join(ARGUMENTS)}"
             )
-        sources = _sources(family, spargs.get("source", ""))
         options = {
             "data": spargs.get("data"),
             "config": spargs.get("config"),
@@ -101,7 +101,12 @@ class Command(ScrapyCrawl):
         }
         if options["replica"] and options["proxy"]:
             raise Missing("use either -a replica=1 or -a proxy=URL, not both")
-        return sources, options
+        data = data_dir(spargs.get("data"))
+        try:
+            user = load_config(data, spargs.get("config")).user_registry(data)
+        except ConfigError as exc:
+            raise Missing(str(exc)) from exc
+        return _sources(family, spargs.get("source", ""), user), options
 
     def _crawl(self, sources: list[Source], options: dict[str, Any]) -> int:
         data = data_dir(options["data"])
@@ -133,9 +138,9 @@ class Command(ScrapyCrawl):
         return result.exit_code
 
 
-def _sources(family: str, given: str) -> list[Source]:
+def _sources(family: str, given: str, user: Path) -> list[Source]:
     try:
-        registry = load_registry()
+        registry = load_registry(user=user)
     except RegistryError as exc:
         raise Missing(str(exc)) from exc
     families = sorted({s.family for s in registry})

@@ -115,6 +115,35 @@ def test_adding_writes_the_users_registry_and_the_crawl_reads_it(
     assert rows(tmp_path, "SELECT COUNT(*) FROM reports") == [(26,)]
 
 
+def test_the_config_can_put_the_users_registry_elsewhere(
+    tmp_path: Path, replica_at: Callable[[int], ReplicaThread]
+) -> None:
+    config = tmp_path / "nianbao.toml"
+    config.write_text("[sources]\nfile = 'shared/sources.toml'\n", encoding="utf-8")
+    data = tmp_path / "data"
+    column = "http://www.whctp.gov.cn/col/col82956/index.html"
+    args = ("--id", "gaoqu", "--config", str(config))
+    done = _add(replica_at(1).proxy, data, column, *args)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "shared" / "sources.toml").is_file()
+    assert not (data / "sources.toml").exists()
+    listed = run(
+        sys.executable,
+        "-m",
+        "app",
+        "sources",
+        "--data",
+        data,
+        "--config",
+        config,
+        env=ENV,
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert "gaoqu" in listed.stdout
+    plain = run(sys.executable, "-m", "app", "sources", "--data", data, env=ENV)
+    assert "gaoqu" not in plain.stdout
+
+
 def test_a_page_with_no_report_says_so_in_one_line(tmp_path: Path) -> None:
     replica = ReplicaThread(1).start()
     url = "http://www.whctp.gov.cn/col/col82956/index.html"

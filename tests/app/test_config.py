@@ -108,6 +108,8 @@ def test_a_channel_narrowed_by_region_body_and_kind() -> None:
         ),
         ("[deadlines]\ndepartment = 'Jan 31'\n", "deadlines.department must be MM-DD"),
         ("[schedule\n", "not valid TOML"),
+        ("[scheduel]\ncron = '0 3 * * *'\n", "unknown section [scheduel]"),
+        ("[sources]\nfile = 3\n", "sources.file must be str"),
     ],
 )
 def test_a_malformed_file_names_itself_and_the_key(
@@ -124,3 +126,20 @@ def test_a_malformed_file_names_itself_and_the_key(
 def test_an_explicit_file_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="no such config file"):
         load_config(tmp_path, tmp_path / "missing.toml")
+
+
+def test_the_users_registry_is_in_the_data_folder_or_where_the_config_says(
+    tmp_path: Path,
+) -> None:
+    data = tmp_path / "data"
+    assert load_config(data).user_registry(data) == data / "sources.toml"
+    config = tmp_path / "etc" / "nianbao.toml"
+    config.parent.mkdir()
+    config.write_text("[sources]\nfile = 'mine/sources.toml'\n", encoding="utf-8")
+    assert load_config(data, config).user_registry(data) == (
+        tmp_path / "etc" / "mine" / "sources.toml"
+    )
+    config.write_text(
+        f"[sources]\nfile = '{tmp_path / 'abs.toml'}'\n", encoding="utf-8"
+    )
+    assert load_config(data, config).user_registry(data) == tmp_path / "abs.toml"

@@ -25,6 +25,7 @@ from app.add import fetch_page
 from crawler.detect import Page, claims, detect_family
 from crawler.registry import load_registry
 from replica.catalog import catalog
+from replica.server import ReplicaThread
 from tests.commands import run
 from tests.crawler.helpers import FAST, rows, run_crawl
 
@@ -83,6 +84,28 @@ def test_the_generic_spider_reads_js_columns_in_a_browser_only_where_needed(
     }
     # pingtan pages by script, fogang's gkmlpt and taixing's jpaas build their lists
     assert rendered == {"pingtan", "fogang", "taixing"}
+
+
+@pytest.mark.parametrize("fault", ["waf_412", "waf_521"])
+def test_a_challenge_page_is_reported_never_rendered(
+    tmp_path: Path, fault: str
+) -> None:
+    """fogang's app shell would be rendered; behind a WAF challenge it is a failed
+    fetch (the run failed: nothing was read), and no browser is started for it."""
+    replica = ReplicaThread(1).start()
+    start = BY_ID["fogang"].start_urls[0]
+    try:
+        replica.set_fault(start, fault)
+        done = run_crawl(
+            tmp_path, replica.proxy, "--family", "generic", "--source", "fogang"
+        )
+    finally:
+        replica.stop()
+    assert done.returncode == 4, done.stdout + done.stderr
+    assert "run 1 failed" in done.stdout
+    assert rows(tmp_path, "SELECT url, outcome, failure, via FROM captures") == [
+        (start, "failed", fault, "http")
+    ]
 
 
 @pytest.mark.parametrize("source_id", sorted(BY_ID))

@@ -134,3 +134,19 @@ def test_scrapy_crawl_runs_a_source_exactly_as_nianbao_crawl_does(
     assert scrapy_archive["runs"] == [("complete", "replica night 1", 1, '["wip"]')]
     assert len(scrapy_archive["reports"]) == 28
     assert scrapy_archive == nianbao_archive
+
+
+def test_scrapy_crawl_reads_the_users_registry_too(tmp_path: Path) -> None:
+    (tmp_path / "sources.toml").write_text(
+        "[[source]]\nid = 'gaoqu'\nname = '高区'\nbody = '威海火炬高技术产业开发区管理委员会'\n"
+        "region = '山东省威海市'\nlevel = 'county'\nfamily = 'hanweb'\n"
+        "start_urls = ['http://www.whctp.gov.cn/col/col82956/index.html']\n"
+        "evidence = 'discovered'\n",
+        encoding="utf-8",
+    )
+    done = _run(SCRAPY, "crawl", "trs", "-a", "source=gaoqu", "-a", f"data={tmp_path}")
+    assert done.returncode == 2
+    assert done.stderr.strip() == (
+        "scrapy crawl: source 'gaoqu' is crawled by the hanweb spider: "
+        "scrapy crawl hanweb -a source=gaoqu"
+    )
