@@ -256,7 +256,13 @@ def check_years(archive: Archive) -> int:
             for check in check_across_years(before, now, year - 1, year):
                 results.append(
                     YearCheck(
-                        report_id, best[report_id], check.name, check.ok, check.message
+                        report_id,
+                        best[report_id],
+                        check.name,
+                        check.ok,
+                        check.message,
+                        check.cells,
+                        check.explanation,
                     )
                 )
         previous = (report_id, body, year)

@@ -37,6 +37,8 @@ class YearCheck:
     name: str
     ok: bool
     message: str
+    cells: tuple[tuple[str, str, str], ...] = ()  # see processors.checks.Check
+    explanation: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -193,7 +195,8 @@ def store_parse(
         )
         db.conn.executemany(
             "INSERT INTO checks (report_id, version_id, scope, name, ok, message,"
-            " processor_version) VALUES (?, ?, 'report', ?, ?, ?, ?)",
+            " cells, explanation, processor_version)"
+            " VALUES (?, ?, 'report', ?, ?, ?, ?, ?, ?)",
             [
                 (
                     task.report_id,
@@ -201,6 +204,8 @@ def store_parse(
                     c.name,
                     int(c.ok),
                     c.message,
+                    json.dumps(c.cells),
+                    c.explanation,
                     processor_version,
                 )
                 for c in checks
@@ -277,7 +282,8 @@ def replace_year_checks(
         db.execute("DELETE FROM checks WHERE scope = 'years'")
         db.conn.executemany(
             "INSERT INTO checks (report_id, version_id, scope, name, ok, message,"
-            " processor_version) VALUES (?, ?, 'years', ?, ?, ?, ?)",
+            " cells, explanation, processor_version)"
+            " VALUES (?, ?, 'years', ?, ?, ?, ?, ?, ?)",
             [
                 (
                     r.report_id,
@@ -285,6 +291,8 @@ def replace_year_checks(
                     r.name,
                     int(r.ok),
                     r.message,
+                    json.dumps(r.cells),
+                    r.explanation,
                     processor_version,
                 )
                 for r in results

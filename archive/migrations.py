@@ -575,3 +575,13 @@ def m007_report_parts(db: Database) -> None:
         f"""CREATE VIEW best_versions AS
         SELECT r.id AS report_id, {best} AS version_id FROM reports r"""  # noqa: S608
     )
+
+
+@migrations()
+def m008_check_cells(db: Database) -> None:
+    """What a failed check says to the reader (issue 13): the report's own cells its
+    failed comparisons read, as JSON ``[[table, row key, column key]…]`` (the report
+    page marks them), and the failure explained in Chinese. Both are empty for checks
+    stored before processor version 4 until ``nianbao process`` re-reads them."""
+    db.execute("ALTER TABLE checks ADD COLUMN cells TEXT NOT NULL DEFAULT '[]'")
+    db.execute("ALTER TABLE checks ADD COLUMN explanation TEXT NOT NULL DEFAULT ''")

@@ -41,6 +41,9 @@ EPSILON = 1e-6
 OUTCOMES = "三（一）…（六）"
 APPEAL_PARTS_NAME = " + ".join(schema.COLUMN_NAMES["appeals"][k] for k in APPEAL_PARTS)
 BLANK_MEANS = "a blank cell is not stated, not 0"
+OUTCOMES_ZH = "三（一）至（六）各项"
+APPEAL_PARTS_ZH = "、".join(schema.COLUMN_NAMES["appeals"][k] for k in APPEAL_PARTS)
+Cell = tuple[str, str, str]  # (table, row key, column key), as in the figures
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +53,10 @@ class Check:
     name: str
     ok: bool
     message: str
+    # a failed check: the report's own cells its failed comparisons read (to mark
+    # them), and what is wrong said in Chinese for the reader
+    cells: tuple[Cell, ...] = ()
+    explanation: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,8 +165,15 @@ class _Tally:
     name: str
     compared: int = 0
     failures: list[str] = field(default_factory=list)
+    explanations: list[str] = field(default_factory=list)  # the failures in Chinese
+    cells: list[Cell] = field(default_factory=list)  # the cells they read
     skipped: list[str] = field(default_factory=list)  # where (a column, a row, a block)
     blanks: list[str] = field(default_factory=list)  # the blank cells, by name
+
+    def fail(self, message: str, explanation: str, cells: Iterable[Cell]) -> None:
+        self.failures.append(message)
+        self.explanations.append(explanation)
+        self.cells += [c for c in cells if c not in self.cells]
 
     def blank(self, where: str, cells: Iterable[tuple[Value, str]]) -> bool:
         """Note ``where`` as not evaluated if one of ``cells`` is blank; say whether."""
@@ -188,15 +202,34 @@ class _Tally:
             else ""
         )
         if self.failures:
-            return _Result(
-                Check(self.name, False, "; ".join(self.failures) + note), warning
+            failed = Check(
+                self.name,
+                False,
+                "; ".join(self.failures) + note,
+                tuple(self.cells),
+                "；".join(self.explanations) + _zh_note(self.skipped),
             )
+            return _Result(failed, warning)
         extent = (
             f"in all {total} {unit}"
             if not self.skipped
             else f"in {self.compared} of {total} {unit}"
         )
         return _Result(Check(self.name, True, f"{ok_message} {extent}{note}"), warning)
+
+
+def _zh_note(skipped: list[str]) -> str:
+    return (
+        f"（{len(skipped)} 处有空白单元格，未核对：空白是未填写，不等于 0）"
+        if skipped
+        else ""
+    )
+
+
+def _zh(table: str, row: str, column: str) -> str:
+    """A cell as the Chinese explanation names it: ``三（七）总计·自然人``."""
+    names, columns = schema.ROW_NAMES[table], schema.COLUMN_NAMES[table]
+    return f"{names.get(row, row)}·{columns.get(column, column)}"
 
 
 def _missing(table: TableValues, rows: Iterable[str]) -> list[str]:
@@ -233,11 +266,16 @@ def _balance(table: TableValues) -> _Result:
         right = v["total_handled"] + v["carried_forward"]
         tally.compared += 1
         if not _equal(left, right):
-            tally.failures.append(
+            tally.fail(
                 f"{_column(column)}: 一、本年新收 {_fmt(v['new_received'])} + 二、上年结转 "
                 f"{_fmt(v['carried_over'])} = {_fmt(left)}, but 三（七）总计 "
                 f"{_fmt(v['total_handled'])} + 四、结转下年度继续办理 "
-                f"{_fmt(v['carried_forward'])} = {_fmt(right)}"
+                f"{_fmt(v['carried_forward'])} = {_fmt(right)}",
+                f"“{schema.COLUMN_NAMES['applications'][column]}”列：本年新收 "
+                f"{_fmt(v['new_received'])} 加上年结转 {_fmt(v['carried_over'])} 共 "
+                f"{_fmt(left)} 件，而办理结果总计 {_fmt(v['total_handled'])} 加结转下年度 "
+                f"{_fmt(v['carried_forward'])} 共 {_fmt(right)} 件，两者应相等",
+                (("applications", r, column) for r in rows),
             )
     return tally.result(
         "一、本年新收 + 二、上年结转 = 三（七）总计 + 四、结转下年度继续办理 "
@@ -257,9 +295,12 @@ def _row_totals(table: TableValues) -> _Result:
         parts = sum(float(cells.get(c) or 0) for c in APPLICANT_KEYS)
         tally.compared += 1
         if not _equal(total, parts):
-            tally.failures.append(
+            tally.fail(
                 f"{_app(row, 'total')} = {_fmt(total)}, "
-                f"but the six applicant columns sum to {_fmt(parts)}"
+                f"but the six applicant columns sum to {_fmt(parts)}",
+                f"“{APPLICATION_ROW_NAMES.get(row, row)}”行：总计填 {_fmt(total)}，"
+                f"而各类申请人之和为 {_fmt(parts)}",
+                (("applications", row, c) for c in (*APPLICANT_KEYS, "total")),
             )
     return tally.result(
         "总计 [total] equals the sum of the six applicant columns", len(table), "rows"
@@ -284,9 +325,12 @@ def _handled_sum(table: TableValues) -> _Result:
         parts = sum(float(table[r].get(column) or 0) for r in outcomes)
         tally.compared += 1
         if not _equal(total, parts):
-            tally.failures.append(
+            tally.fail(
                 f"{_app('total_handled', column)} = {_fmt(total)}, "
-                f"but {OUTCOMES} sum to {_fmt(parts)}"
+                f"but {OUTCOMES} sum to {_fmt(parts)}",
+                f"“{schema.COLUMN_NAMES['applications'][column]}”列：办理结果总计填 "
+                f"{_fmt(total)}，而{OUTCOMES_ZH}之和为 {_fmt(parts)}",
+                (("applications", r, column) for r in (*outcomes, "total_handled")),
             )
     absent = f" (rows not found: {', '.join(missing)})" if missing else ""
     found = tally.result(
@@ -314,9 +358,12 @@ def _block_totals(table: TableValues) -> _Result:
         parts = sum(float(cells.get(c) or 0) for c in APPEAL_PARTS)
         tally.compared += 1
         if not _equal(total, parts):
-            tally.failures.append(
+            tally.fail(
                 f"{cell_name('appeals', block, 'total')} = {_fmt(total)}, "
-                f"but {APPEAL_PARTS_NAME} sum to {_fmt(parts)}"
+                f"but {APPEAL_PARTS_NAME} sum to {_fmt(parts)}",
+                f"“{schema.ROW_NAMES['appeals'].get(block, block)}”：总计填 "
+                f"{_fmt(total)}，而{APPEAL_PARTS_ZH}之和为 {_fmt(parts)}",
+                (("appeals", block, c) for c in (*APPEAL_PARTS, "total")),
             )
     return tally.result(
         f"总计 [total] equals {APPEAL_PARTS_NAME}", len(table), "blocks"
@@ -345,8 +392,12 @@ def _carried_over(
             continue
         tally.compared += 1
         if not _equal(float(now or 0), float(before or 0)):
-            tally.failures.append(
-                f"{now_name} = {_fmt(now or 0)}, but {before_name} = {_fmt(before or 0)}"
+            tally.fail(
+                f"{now_name} = {_fmt(now or 0)}, but {before_name} = {_fmt(before or 0)}",
+                f"“{schema.COLUMN_NAMES['applications'][column]}”列：本年报告的上年结转 "
+                f"{_fmt(now or 0)} 件，而 {previous_year} 年报告的结转下年度继续办理为 "
+                f"{_fmt(before or 0)} 件，两者应相等",
+                [("applications", "carried_over", column)],
             )
     return tally.result(
         f"{current_year} 二、上年结转 [carried_over] equals {previous_year} "
@@ -389,10 +440,16 @@ def _in_force_trend(
         slack = max(IN_FORCE_MIN_SLACK, IN_FORCE_SLACK * abs(expected))
         tally.compared += 1
         if abs(float(now or 0) - expected) > slack:
-            tally.failures.append(
+            tally.fail(
                 f"{current_year} {cell_name('active', row, 'in_force')} = {_fmt(now or 0)}, "
                 f"but {previous_year} 现行有效件数 {_fmt(before or 0)} + 本年制发件数 "
-                f"{_fmt(issued or 0)} − 本年废止件数 {_fmt(repealed or 0)} = {_fmt(expected)}"
+                f"{_fmt(issued or 0)} − 本年废止件数 {_fmt(repealed or 0)} = {_fmt(expected)}",
+                f"“{schema.ROW_NAMES['active'].get(row, row)}”：现行有效件数 "
+                f"{_fmt(now or 0)}，而 {previous_year} 年的 {_fmt(before or 0)} 件加本年制发 "
+                f"{_fmt(issued or 0)} 件、减本年废止 {_fmt(repealed or 0)} 件应约为 "
+                f"{_fmt(expected)} 件（允许偏差 {IN_FORCE_MIN_SLACK} 件或 "
+                f"{IN_FORCE_SLACK:.0%}；仅供参考，不算错误）",
+                (("active", row, c) for c in ("issued", "repealed", "in_force")),
             )
     found = tally.result("", len(rows), "rows")  # whether listed, and the warning
     if found.check is None:
@@ -409,13 +466,15 @@ def _in_force_trend(
     )
     if tally.failures:
         message = f"{advisory}{'; '.join(tally.failures)} {allowed}{note}"
-    else:
-        shown = ", ".join(_active_row(r) for r in evaluated)
-        message = (
-            f"{advisory}{current_year} 现行有效件数 [in_force] ≈ {previous_year} 现行有效件数 + "
-            f"本年制发件数 − 本年废止件数 for {shown} {allowed}{note}"
-        )
-    return _Result(Check("in_force_trend", not tally.failures, message), found.warning)
+        zh = "；".join(tally.explanations) + _zh_note(tally.skipped)
+        failed = Check("in_force_trend", False, message, tuple(tally.cells), zh)
+        return _Result(failed, found.warning)
+    shown = ", ".join(_active_row(r) for r in evaluated)
+    message = (
+        f"{advisory}{current_year} 现行有效件数 [in_force] ≈ {previous_year} 现行有效件数 + "
+        f"本年制发件数 − 本年废止件数 for {shown} {allowed}{note}"
+    )
+    return _Result(Check("in_force_trend", True, message), found.warning)
 
 
 def _active_row(row: str) -> str:

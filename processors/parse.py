@@ -28,8 +28,9 @@ if TYPE_CHECKING:
     from processors.tables import TableValues
 
 # Bumped whenever a parse of the same bytes may change, so archives re-parse:
-# 3 = more article containers (doc-content, article-content…), reports over pages.
-PROCESSOR_VERSION = "3"
+# 3 = more article containers (doc-content, article-content…), reports over pages;
+# 4 = failed checks name their cells and explain themselves in Chinese.
+PROCESSOR_VERSION = "4"
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FORMATS = {  # media type → Document.kind

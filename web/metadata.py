@@ -279,6 +279,8 @@ TABLES: dict[str, dict[str, Any]] = {
             "block_totals 复议诉讼合计、carried_over 上年结转衔接、in_force_trend 现行有效件数趋势（仅提示）",
             "ok": "1 通过，0 未通过",
             "message": "说明，写明对不上的格 · message naming the cells",
+            "cells": "未通过时读到的本报告单元格（JSON：[表, 行, 栏]），报告页标红",
+            "explanation": "未通过的原因（中文）",
             "processor_version": "解析程序版本",
         },
     },

@@ -72,6 +72,13 @@ def download_name(url: str, media_type: str, disposition: str | None = None) -> 
     return f"{stem}{ext}"
 
 
+def report_file_name(body: str, year: int, name: str) -> str:
+    """An archived report file's name for a reader's folder, keeping ``name``'s
+    extension: ``安丘市景芝镇人民政府_2022年_政府信息公开工作年度报告.pdf``."""
+    stem = NAME_JUNK.sub("_", body).strip(". ")[:100] or "report"
+    return f"{stem}_{year}年_政府信息公开工作年度报告{Path(name).suffix}"
+
+
 def content_disposition(name: str, sha256: str) -> str:
     """``attachment`` with the UTF-8 name (RFC 6266) and an ASCII one for old clients."""
     fallback = name if name.isascii() else f"{sha256[:16]}{Path(name).suffix}"
@@ -81,15 +88,19 @@ def content_disposition(name: str, sha256: str) -> str:
 async def _original_row(datasette: Datasette, sha256: str) -> dict[str, Any] | None:
     db = datasette.get_database(_database_name(datasette))
     found = await db.execute(
-        """SELECT v.media_type, c.url, c.response_headers FROM versions v
+        """SELECT v.media_type, c.url, c.response_headers, r.body, r.year
+           FROM versions v
            JOIN captures c ON c.id = v.first_capture_id
+           JOIN documents d ON d.id = v.document_id
+           JOIN reports r ON r.id = d.report_id
            WHERE v.sha256 = ? ORDER BY v.id LIMIT 1""",
         [sha256],
     )
     if not found.rows:  # kept bytes the archive filed under no report
         found = await db.execute(
             """SELECT COALESCE(sniffed_type, declared_type) AS media_type, url,
-                      response_headers FROM captures WHERE sha256 = ? ORDER BY id LIMIT 1""",
+                      response_headers, NULL AS body, NULL AS year
+               FROM captures WHERE sha256 = ? ORDER BY id LIMIT 1""",
             [sha256],
         )
     return dict(found.rows[0]) if found.rows else None
@@ -121,6 +132,8 @@ async def original(request: Request, datasette: Datasette) -> Any:
     name = download_name(
         row["url"], media_type, _disposition_header(row["response_headers"])
     )
+    if row["body"]:  # a report's file: named for the report, not the site's name
+        name = report_file_name(row["body"], row["year"], name)
     return AsgiFileDownload(
         path,
         content_type=media_type

@@ -107,12 +107,19 @@ def test_a_2019_table_3_sums_its_single_other_row() -> None:
 
 def test_pingtan_2020_prints_a_total_its_result_rows_do_not_add_up_to() -> None:
     checks = by_name(check_tables(pingtan(80595)))
-    assert checks["handled_sum"] == Check(
+    handled = checks["handled_sum"]
+    assert (handled.name, handled.ok, handled.message, handled.explanation) == (
         "handled_sum",
         False,
         "三（七）总计/自然人 [total_handled/natural_person] = 20, but 三（一）…（六） sum to 26; "
         "三（七）总计/总计 [total_handled/total] = 21, but 三（一）…（六） sum to 27",
+        "“自然人”列：办理结果总计填 20，而三（一）至（六）各项之和为 26；"
+        "“总计”列：办理结果总计填 21，而三（一）至（六）各项之和为 27",
     )
+    # the cells to mark: the 2021 template's 19 outcome rows and 总计, in both columns
+    assert {column for _, _, column in handled.cells} == {"natural_person", "total"}
+    assert len(handled.cells) == 2 * (19 + 1)
+    assert ("applications", "total_handled", "total") in handled.cells
     # 总计 was written to match 新收, so the balance itself holds.
     assert checks["balance"] == Check("balance", True, BALANCE_OK)
     assert [c.name for c in checks.values() if not c.ok] == ["handled_sum"]
@@ -130,12 +137,21 @@ def test_an_unbalanced_table_names_both_sides_per_column() -> None:
         total_handled={"natural_person": 7, "total": 7},
     )
     checks = by_name(check_tables(tables(apps=apps)))
+    rows = ("new_received", "carried_over", "total_handled", "carried_forward")
     assert checks["balance"] == Check(
         "balance",
         False,
         "自然人 [natural_person]: 一、本年新收 5 + 二、上年结转 0 = 5, but 三（七）总计 7 + "
         "四、结转下年度继续办理 0 = 7; 总计 [total]: 一、本年新收 5 + 二、上年结转 0 = 5, "
         "but 三（七）总计 7 + 四、结转下年度继续办理 0 = 7",
+        tuple(
+            ("applications", row, column)
+            for column in ("natural_person", "total")
+            for row in rows
+        ),
+        "“自然人”列：本年新收 5 加上年结转 0 共 5 件，而办理结果总计 7 加结转下年度 0 共 7 件，"
+        "两者应相等；“总计”列：本年新收 5 加上年结转 0 共 5 件，而办理结果总计 7 加结转下年度 0 "
+        "共 7 件，两者应相等",
     )
     assert checks["handled_sum"].message == (
         "三（七）总计/自然人 [total_handled/natural_person] = 7, but 三（一）…（六） sum to 5; "
@@ -159,6 +175,13 @@ def test_a_row_total_that_is_not_the_sum_of_its_applicants() -> None:
         "一、本年新收/总计 [new_received/total] = 2, but the six applicant columns sum to 3; "
         "三（一）予以公开/总计 [granted/total] = 2, but the six applicant columns sum to 3; "
         "三（七）总计/总计 [total_handled/total] = 2, but the six applicant columns sum to 3",
+        tuple(
+            ("applications", row, column)
+            for row in ("new_received", "granted", "total_handled")
+            for column in APPLICATION_COLUMN_KEYS
+        ),
+        "“一、本年新收”行：总计填 2，而各类申请人之和为 3；“三（一）予以公开”行：总计填 2，"
+        "而各类申请人之和为 3；“三（七）总计”行：总计填 2，而各类申请人之和为 3",
     )
 
 
@@ -195,6 +218,17 @@ def test_printed_numbers_that_disagree_still_fail_beside_blank_cells() -> None:
         False,
         "自然人 [natural_person]: 一、本年新收 5 + 二、上年结转 0 = 5, but 三（七）总计 7 + "
         "四、结转下年度继续办理 0 = 7 (not evaluated for 总计 [total]: blank cells)",
+        tuple(
+            ("applications", row, "natural_person")
+            for row in (
+                "new_received",
+                "carried_over",
+                "total_handled",
+                "carried_forward",
+            )
+        ),
+        "“自然人”列：本年新收 5 加上年结转 0 共 5 件，而办理结果总计 7 加结转下年度 0 共 7 件，"
+        "两者应相等（1 处有空白单元格，未核对：空白是未填写，不等于 0）",
     )
     assert not checks["handled_sum"].ok
     assert "row_totals" in checks  # the rows whose 总计 is printed (0) are compared
@@ -327,6 +361,12 @@ def test_pingtan_2023_in_force_breaks_the_trend_as_advice() -> None:
         False,
         f"{ADVICE}2023 规范性文件/现行有效件数 [normative_documents/in_force] = 470, but 2022 "
         f"现行有效件数 698 + 本年制发件数 77 − 本年废止件数 132 = 643 {DRIFT}",
+        tuple(
+            ("active", "normative_documents", column)
+            for column in ("issued", "repealed", "in_force")
+        ),
+        "“规范性文件”：现行有效件数 470，而 2022 年的 698 件加本年制发 77 件、减本年废止 132 件"
+        "应约为 643 件（允许偏差 2 件或 10%；仅供参考，不算错误）",
     )
     assert checks["carried_over"].ok
     assert "in_force_trend" in ADVISORY
@@ -364,6 +404,13 @@ def test_carried_over_that_does_not_match_the_previous_year() -> None:
             "四、结转下年度继续办理/自然人 [carried_forward/natural_person] = 2; "
             "2022 二、上年结转/总计 [carried_over/total] = 1, but 2021 "
             "四、结转下年度继续办理/总计 [carried_forward/total] = 2",
+            (
+                ("applications", "carried_over", "natural_person"),
+                ("applications", "carried_over", "total"),
+            ),
+            "“自然人”列：本年报告的上年结转 1 件，而 2021 年报告的结转下年度继续办理为 2 件，"
+            "两者应相等；“总计”列：本年报告的上年结转 1 件，而 2021 年报告的结转下年度继续办理"
+            "为 2 件，两者应相等",
         )
     ]
 

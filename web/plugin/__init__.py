@@ -22,9 +22,11 @@ from markupsafe import Markup
 from alerts.config import Alerts
 from alerts.feed import feed_xml
 from web.chart import chart
-from web.common import _database_name, _run, _settings
+from web.common import NAME, _database_name, _run, _settings
 from web.limits import limit_connection, read_only, too_big_message
+from web.metadata import metadata
 from web.originals import original
+from web.report import report_page
 
 if TYPE_CHECKING:
     import sqlite3
@@ -76,6 +78,45 @@ def render_cell(value: Any, datasette: Datasette) -> Markup | None:
         href = datasette.urls.path(f"/-/chart?{urlencode({key: subject})}")
         return Markup('<a href="{}">图表：{}</a>').format(href, subject)
     return None
+
+
+@hookimpl
+def extra_template_vars(
+    view_name: str,
+    database: str | None,
+    table: str | None,
+    request: Request | None,
+    datasette: Datasette,
+) -> Any:
+    """The report page's data, for ``templates/row.html``, on a report's row page."""
+    if view_name != "row" or table != "reports" or request is None:
+        return None
+    if database != _database_name(datasette):
+        return None
+    key = str(request.url_vars.get("pks", ""))
+
+    async def inner() -> dict[str, Any]:
+        if not key.isdigit() or len(key) > 18:
+            return {}
+        page = await _run(datasette, lambda db: report_page(db, int(key)))
+        return {"nianbao_report": page} if page is not None else {}
+
+    return inner
+
+
+@hookimpl
+def get_metadata(datasette: Datasette) -> dict[str, Any]:
+    """The archive's descriptions and canned queries when Datasette runs without
+    ``nianbao serve`` (``datasette DATA/archive.db``, the plugin found through its
+    entry point); ``nianbao serve`` passes them itself, with its configuration."""
+    local = getattr(datasette, "_metadata_local", None) or {}
+    if NAME in (local.get("plugins") or {}) or "archive" not in datasette.databases:
+        return {}
+    cached = getattr(datasette, "_nianbao_metadata", None)
+    if cached is None:
+        cached = metadata(Alerts())
+        datasette._nianbao_metadata = cached
+    return cached
 
 
 @hookimpl
