@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from processors.checks import ADVISORY as CHECKS_ADVISORY
+
 if TYPE_CHECKING:
     from processors.deadlines import Deadlines
 
@@ -151,7 +153,7 @@ CHECK_NAMES = {  # the checks' names in Chinese (alerts.messages.CHECK_NAMES and
     "carried_over": "上年结转衔接",
     "in_force_trend": "现行有效件数趋势",
 }
-ADVISORY = ("in_force_trend",)  # processors.checks.ADVISORY: warnings, not errors
+ADVISORY = tuple(sorted(CHECKS_ADVISORY))  # warnings, not errors
 MONTH_DAY = re.compile(r"\d\d-\d\d")
 
 

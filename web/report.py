@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from processors.checks import ADVISORY
 from processors.schema import COLUMN_NAMES, ROW_NAMES, TABLE_NAMES
 
 if TYPE_CHECKING:
@@ -32,7 +33,6 @@ CHECK_NAMES = {  # the checks' names in Chinese (web.queries.CHECK_NAMES too)
     "carried_over": "上年结转衔接：本年上年结转 = 上年结转下年度",
     "in_force_trend": "现行有效件数趋势（提示）",
 }
-ADVISORY = frozenset({"in_force_trend"})  # processors.checks.ADVISORY
 LEVELS = {
     "province": "省级",
     "city": "市级",
