@@ -7,6 +7,12 @@ analysis (text hashes, parsing, events) runs inside :func:`raising`, where the f
 signal raises :class:`Interrupted` at once. The alerts of a run that is already
 recorded run inside :func:`deferred`: the first signal is noted and the block is
 finished (it is bounded), a second one raises.
+
+An exception raised by a signal handler can be swallowed: Python only prints
+"Exception ignored in …" when the signal lands inside an at-fork hook (a pool forking
+its workers), a ``__del__`` or a weakref callback. So :func:`raising` also remembers
+the signal: long loops call :func:`raise_if_stopped`, and the block raises on its way
+out, so a signal is never lost and a run it stopped is never recorded complete.
 """
 
 from __future__ import annotations
@@ -54,16 +60,33 @@ def _handlers(handler: signal.Handlers | object) -> Iterator[None]:
             signal.signal(sig, old)
 
 
+_stopped: list[int] = []  # the signals a `raising` block received
+
+
+def raise_if_stopped() -> None:
+    """Raise :class:`Interrupted` if a signal came inside a :func:`raising` block
+    (for loops that must stop even when the handler's own exception was swallowed)."""
+    if _stopped:
+        raise Interrupted(_stopped[0])
+
+
 @contextlib.contextmanager
 def raising(stage: str) -> Iterator[None]:
-    """Inside the block, SIGINT and SIGTERM raise :class:`Interrupted` at once."""
+    """Inside the block, SIGINT and SIGTERM raise :class:`Interrupted` at once (and
+    again on leaving the block, should the first exception have been swallowed)."""
 
     def handler(signum: int, frame: FrameType | None) -> None:
         logger.warning("%s during %s: stopping now", signal_name(signum), stage)
+        _stopped.append(signum)
         raise Interrupted(signum)
 
-    with _handlers(handler):
-        yield
+    _stopped.clear()
+    try:
+        with _handlers(handler):
+            yield
+            raise_if_stopped()
+    finally:
+        _stopped.clear()
 
 
 @contextlib.contextmanager

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from app.children import die_with_parent
+from app.interrupts import raise_if_stopped
 from archive.db import held_lock_fds
 
 if TYPE_CHECKING:
@@ -101,6 +102,7 @@ def map_isolated(
     while pending:
         pool = _pool(workers, memory_mb)
         try:
+            raise_if_stopped()
             pending, broken = _round(
                 fn, tasks, pending, outcomes, pool, limits, workers
             )
@@ -137,6 +139,7 @@ def _round(
     retry: list[int] = []
     broken = False
     for i, future in futures:
+        raise_if_stopped()  # a signal whose exception a fork hook swallowed
         if broken:
             retry.append(i)
             continue
