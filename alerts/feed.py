@@ -9,9 +9,6 @@ one run (its page and its PDF) make one entry.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib.metadata import version
@@ -19,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 from xml.etree import ElementTree as ET
+
+from archive.export import atomic_output
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -45,7 +44,10 @@ class FeedEntry:
     title: str
     published: str | None
     region: str
-    files: tuple[str, ...]
+    files: tuple[str, ...]  # the files' addresses on the government site
+    archived: tuple[
+        str, ...
+    ] = ()  # the SHA-256 of the versions archived (/-/original/…)
 
 
 def _rfc3339(text: str) -> str:
@@ -66,7 +68,8 @@ def feed_entries(db: Database, limit: int = 100) -> list[FeedEntry]:
     rows = _rows(
         db,
         """SELECT e.id, e.run_id, e.kind, e.created, e.report_id, d.url,
-                  r.body, r.year, r.title, r.published, r.region
+                  r.body, r.year, r.title, r.published, r.region,
+                  (SELECT sha256 FROM versions WHERE id = e.version_id) AS sha256
            FROM events e JOIN reports r ON r.id = e.report_id
            LEFT JOIN documents d ON d.id = e.document_id
            WHERE e.kind IN ('new_report', 'changed') AND e.baseline = 0
@@ -87,12 +90,16 @@ def _entry(db: Database, group: list[dict[str, Any]]) -> FeedEntry:
     first = group[0]
     if first["kind"] == "new_report":  # every file the report arrived with
         found = db.execute(
-            "SELECT url FROM documents WHERE report_id = ? AND first_seen_run = ? ORDER BY id",
+            """SELECT d.url, v.sha256 FROM documents d
+               LEFT JOIN versions v ON v.id = d.current_version_id
+               WHERE d.report_id = ? AND d.first_seen_run = ? ORDER BY d.id""",
             [first["report_id"], first["run_id"]],
         ).fetchall()
-        files = [u for (u,) in found]
+        files = [u for u, _ in found]
+        archived = [h for _, h in found if h]
     else:
         files = [row["url"] for row in group if row["url"]]
+        archived = [row["sha256"] for row in group if row["sha256"]]
     return FeedEntry(
         event_id=first["id"],
         kind=first["kind"],
@@ -104,6 +111,7 @@ def _entry(db: Database, group: list[dict[str, Any]]) -> FeedEntry:
         published=first["published"],
         region=first["region"],
         files=tuple(dict.fromkeys(files)),
+        archived=tuple(dict.fromkeys(archived)),
     )
 
 
@@ -111,6 +119,11 @@ def tag_uri(alerts: Alerts, specific: str) -> str:
     """A tag URI (RFC 4151) under the Datasette host and database: stable across rebuilds."""
     host = urlsplit(alerts.datasette_url).hostname or "nianbao"
     return f"tag:{host},{TAG_DATE}:{alerts.database}/{specific}"
+
+
+def original_url(alerts: Alerts, sha256: str) -> str:
+    """The archived copy of a file, as ``nianbao serve`` gives it."""
+    return f"{alerts.datasette_url.rstrip('/')}/-/original/{sha256}"
 
 
 def report_url(alerts: Alerts, report_id: int) -> str:
@@ -153,8 +166,16 @@ def _entry_element(feed: ET.Element, e: FeedEntry, alerts: Alerts) -> None:
         type="text/html",
         href=report_url(alerts, e.report_id),
     )
+    for sha256 in e.archived:
+        _add(
+            entry,
+            "link",
+            rel="related",
+            href=original_url(alerts, sha256),
+            title="存档副本",
+        )
     for url in e.files:
-        _add(entry, "link", rel="related", href=url, title="原件")
+        _add(entry, "link", rel="related", href=url, title="原件（政府网站）")
     _add(entry, "category", term=e.kind, label=TITLES[e.kind])
     _add(entry, "summary", _summary(e), type="text")
 
@@ -195,17 +216,6 @@ def write_feed(db: Database, path: Path, alerts: Alerts, limit: int = 100) -> in
     """Write the feed to ``path`` atomically (temp file, fsync, rename); return its entry count."""
     entries = feed_entries(db, limit)
     data = _render(db, alerts, entries)
-    path = Path(path)
-    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        Path(temp).chmod(0o644)  # mkstemp makes it private; a feed is for readers
-        Path(temp).replace(path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            Path(temp).unlink()
-        raise
+    with atomic_output(Path(path)) as out:
+        out.write(data)
     return len(entries)

@@ -73,6 +73,7 @@ class _Event:
     year: int
     region: str
     url: str | None  # the event's document, else the report's page (or first file)
+    sha256: str | None  # that file's archived version (the event's, else the current)
 
     @property
     def label(self) -> str:
@@ -126,7 +127,11 @@ def _events(db: Database, run_id: int) -> list[_Event]:
         f"""SELECT e.id, e.kind, e.baseline, e.report_id, e.document_id, e.version_id,
                   e.previous_version_id, e.source_id, r.body, r.year, r.region,
                   COALESCE(d.url, (SELECT url FROM documents WHERE report_id = r.id
-                                   ORDER BY role = 'page' DESC, id LIMIT 1)) AS url
+                                   ORDER BY role = 'page' DESC, id LIMIT 1)) AS url,
+                  (SELECT v.sha256 FROM versions v WHERE v.id = COALESCE(e.version_id,
+                     d.current_version_id, (SELECT current_version_id FROM documents
+                       WHERE report_id = r.id ORDER BY role = 'page' DESC, id LIMIT 1)))
+                    AS sha256
            FROM events e JOIN reports r ON r.id = e.report_id
            LEFT JOIN documents d ON d.id = e.document_id
            WHERE e.run_id = ? AND e.kind IN ({",".join("?" * len(TOLD))})
@@ -150,10 +155,18 @@ def _message(
     event: _Event,
     alerts: LinkSettings,
 ) -> Message:
-    links = (report_link(alerts, event.report_id), *([event.url] if event.url else []))
+    base = alerts.datasette_url.rstrip("/")
+    archived = f"{base}/-/original/{event.sha256}" if event.sha256 else None
+    links = (
+        report_link(alerts, event.report_id),
+        *([archived] if archived else []),
+        *([event.url] if event.url else []),
+    )
     text = f"{title}：{detail}\n查看：{links[0]}"
+    if archived:
+        text += f"\n存档副本：{archived}"
     if event.url:
-        text += f"\n原文：{event.url}"
+        text += f"\n原文（政府网站）：{event.url}"
     return Message(
         kind=kind,
         key=key,
@@ -177,10 +190,11 @@ def _number(value: Any) -> str:
 
 
 def _failed_checks(db: Database, version_id: int) -> list[tuple[str, str]]:
-    """The report-scope checks a version fails, as (name, message)."""
+    """The report-scope checks a version fails, as (name, what failed): the Chinese
+    explanation, or the message where a check stored before processor 4 has none."""
     return db.execute(
-        "SELECT name, message FROM checks WHERE version_id = ? AND scope = 'report'"
-        " AND ok = 0 ORDER BY id",
+        "SELECT name, CASE WHEN explanation <> '' THEN explanation ELSE message END"
+        " FROM checks WHERE version_id = ? AND scope = 'report' AND ok = 0 ORDER BY id",
         [version_id],
     ).fetchall()
 
@@ -230,7 +244,7 @@ def _inconsistent(
     if not failed:
         return []
     title = f"{event.label}勾稽校验未通过"
-    detail = "；".join(f"{CHECK_NAMES.get(n, n)} {n}: {text}" for n, text in failed)
+    detail = "；".join(f"{CHECK_NAMES.get(n, n)}：{text}" for n, text in failed)
     return [
         _message(
             "inconsistent", f"inconsistent:{version_id}", title, detail, event, alerts

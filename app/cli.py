@@ -540,7 +540,7 @@ def schedule(data: str | None, config: str | None, once: bool) -> None:
 def serve(data: str | None, port: int, host: str, config: str | None) -> None:
     """Open the archive to journalists in Datasette, read-only, until Ctrl-C.
 
-    Search every report (/archive/search?q=复议), compare a body's figures over the
+    Search every report (/-/search?q=复议), compare a body's figures over the
     years, download the original files; heavy SQL is cut off after 1.5 s. Safe while
     a crawl writes the archive.
 
@@ -639,9 +639,12 @@ def demo(data: str) -> None:
         f"\ndemo finished in {time.monotonic() - started:.0f} s; the archive is in {data}/archive.db"
     )
     click.echo(
-        f"Next: nianbao serve --data {data} (search and compare the reports in a "
-        f"browser), nianbao alerts list --data {data} (the outbox), {data}/feed.atom "
-        "(the feed)."
+        f"Next, in this folder: python3 -m uv run nianbao serve --data {data}, then open"
+        " http://127.0.0.1:8001/-/search?q=复议 (search, open a report, compare its"
+        " years, download its evidence);"
+        f" python3 -m uv run nianbao alerts list --data {data} (the outbox);"
+        f" {data}/feed.atom (the feed)."
+        " After `source .venv/bin/activate`, plain `nianbao …` works too."
     )
 
 
@@ -869,3 +872,160 @@ def _list_backups(root: Path) -> None:
         except BackupError as exc:
             line = f"UNREADABLE: {exc}"
         click.echo(f"{path.name}  {path.stat().st_size / 1e6:.1f} MB  {line}")
+
+
+# ---------------------------------------------------------------- evidence, exports (issue 13)
+
+
+class NotInArchive(click.ClickException):
+    """A report, URL or run the archive does not have: one line, exit status 2."""
+
+    exit_code = 2
+
+
+OUTPUT = click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="The file to write (replaced if it exists; written whole or not at all).",
+)
+
+
+@contextlib.contextmanager
+def _reading(root: Path) -> Iterator[sqlite3.Connection]:
+    """The archive's database, read-only (a crawl may go on writing it)."""
+    from archive.db import DB_NAME, connect
+
+    if not (root / DB_NAME).exists():
+        raise click.ClickException(f"no archive in {root} (run `nianbao crawl` first)")
+    conn = connect(root / DB_NAME, readonly=True).conn
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def _writable(target: Path) -> Path:
+    if not target.parent.is_dir():
+        raise click.ClickException(f"{target.parent} is not a directory")
+    return target
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("report", metavar="REPORT_ID|URL")
+@DATA
+@OUTPUT
+def evidence(report: str, data: str | None, output: Path | None) -> None:
+    """Write one report's evidence to cite, as a zip: every version of its files as
+    archived, provenance.json (every capture: URLs, redirects, status, headers, times,
+    run, SHA-256), captures.warc.gz (the same captures as WARC records), SHA256SUMS
+    and a README.txt in Chinese saying how to check the hashes.
+
+    REPORT_ID is the report's id (reports.id, as in /archive/reports/<id>); a URL is
+    that of one of its files or of its page, as captured. The zip is named for the
+    report, in the current directory, unless -o says otherwise. Exit status 2 for an
+    unknown id or URL.
+
+    \b
+    Example:
+      nianbao evidence 92 --data ./nianbao-data
+      nianbao evidence http://www.anqiu.gov.cn/xxgk/XXGK/XXGKNB/zjnb/202301/P020230124201769781002.pdf
+    """
+    from archive.db import BLOB_DIR
+    from archive.evidence import (
+        AmbiguousURL,
+        EvidenceError,
+        ReportNotFound,
+        evidence_file_name,
+        find_report,
+        write_evidence,
+    )
+    from archive.export import atomic_output
+
+    root = data_dir(data)
+    with _reading(root) as conn:
+        try:
+            report_id = find_report(conn, report)
+            body, year = conn.execute(
+                "SELECT body, year FROM reports WHERE id = ?", (report_id,)
+            ).fetchone()
+            target = _writable(output or Path(evidence_file_name(body, year)))
+            with atomic_output(target) as out:
+                summary = write_evidence(conn, root / BLOB_DIR, report_id, out)
+        except (ReportNotFound, AmbiguousURL) as exc:
+            raise NotInArchive(str(exc)) from exc
+        except (EvidenceError, OSError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {target}: {summary.line()}")
+
+
+class _Progress:
+    """``export: 1200 of 5000 captures`` on stderr, at most every 2 seconds."""
+
+    def __init__(self) -> None:
+        self.last = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        if done == total or time.monotonic() - self.last >= 2:
+            self.last = time.monotonic()
+            click.echo(f"export: {done} of {total} captures", err=True)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("fmt", metavar="warc|wacz", type=click.Choice(["warc", "wacz"]))
+@click.option(
+    "--run",
+    type=click.IntRange(1),
+    default=None,
+    help="Only the captures of this run [default: every run].",
+)
+@DATA
+@OUTPUT
+def export(fmt: str, run: int | None, data: str | None, output: Path | None) -> None:
+    """Write the archive's captures for replay tools (ReplayWeb.page, pywb): a gzipped
+    WARC, or a WACZ (the WARC with its index, page list and hashes).
+
+    Every capture becomes a request, a response (with the archived bytes) and a
+    metadata record. Default file: nianbao-captures.warc.gz / .wacz (nianbao-runN…
+    with --run) in the current directory. Progress goes to stderr; Ctrl-C leaves no
+    half-written file.
+
+    \b
+    Example:
+      nianbao export wacz --data ./nianbao-data
+      nianbao export warc --run 41 -o run41.warc.gz
+    """
+    from archive.db import BLOB_DIR
+    from archive.export import atomic_output, write_wacz, write_warc
+    from archive.warc import WarcError
+
+    root = data_dir(data)
+    stem = f"nianbao-run{run}" if run is not None else "nianbao-captures"
+    target = _writable(
+        output or Path(f"{stem}.{'warc.gz' if fmt == 'warc' else 'wacz'}")
+    )
+    with _reading(root) as conn:
+        if (
+            run is not None
+            and not conn.execute("SELECT 1 FROM runs WHERE id = ?", (run,)).fetchone()
+        ):
+            raise NotInArchive(f"no run {run} in the archive")
+        try:
+            with atomic_output(target) as out:
+                if fmt == "warc":
+                    summary = write_warc(
+                        conn, root / BLOB_DIR, out, run=run, progress=_Progress()
+                    )
+                else:
+                    summary = write_wacz(
+                        conn,
+                        root / BLOB_DIR,
+                        out,
+                        run=run,
+                        progress=_Progress(),
+                        scratch=target.parent,
+                    )
+        except (WarcError, OSError) as exc:
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"wrote {target}: {summary.line()}")

@@ -2,8 +2,10 @@
 
 Owns: ``db.py`` (opening, pragmas, the crawl lock), ``migrations.py`` (the schema),
 ``blobs.py`` (content-addressed files), ``recorder.py`` (fetches and listings as
-they arrive), ``history.py`` (a run's events), ``runs.py`` (runs and sources) and
-``derived.py`` (what the processors derived from each version).
+they arrive), ``history.py`` (a run's events), ``runs.py`` (runs and sources),
+``derived.py`` (what the processors derived from each version), ``evidence.py`` (one
+report's evidence zip), ``warc.py`` + ``export.py`` (captures as WARC records; the
+WARC and WACZ exports) and ``names.py`` (file names for a reader's folder).
 
 May import: ``processors`` (the names of the standard tables and rows) and
 libraries. Never ``app``, ``crawler``, ``alerts`` or ``web``: they build on it.

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Literal, get_args
 
 from archive.db import insert_row, now, write
+from archive.search_index import add_text, forget_text
 from processors.schema import COLUMN_NAMES, ROW_NAMES
 
 if TYPE_CHECKING:
@@ -119,7 +120,8 @@ def _with_parts(db: Database, task: ParseTask) -> ParseTask:
 
 
 def _forget(db: Database, version_id: int) -> None:
-    for table in ("parses", "figures", "texts"):
+    forget_text(db.conn, version_id)
+    for table in ("parses", "figures"):
         db.execute(f"DELETE FROM {table} WHERE version_id = ?", [version_id])  # noqa: S608
     db.execute(
         "DELETE FROM checks WHERE version_id = ? AND scope = 'report'", [version_id]
@@ -212,15 +214,12 @@ def store_parse(
             ],
         )
         if result.text.strip():
-            insert_row(
-                db,
-                "texts",
-                {
-                    "version_id": task.version_id,
-                    "report_id": task.report_id,
-                    "title": result.title or task.title,
-                    "text": result.text,
-                },
+            add_text(
+                db.conn,
+                task.version_id,
+                task.report_id,
+                result.title or task.title,
+                result.text,
             )
 
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Migrations
 
+from archive.search_index import CREATE_BIGRAMS, index_all_bigrams
+
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
@@ -585,3 +587,32 @@ def m008_check_cells(db: Database) -> None:
     stored before processor version 4 until ``nianbao process`` re-reads them."""
     db.execute("ALTER TABLE checks ADD COLUMN cells TEXT NOT NULL DEFAULT '[]'")
     db.execute("ALTER TABLE checks ADD COLUMN explanation TEXT NOT NULL DEFAULT ''")
+
+
+@migrations()
+def m009_search_indexes(db: Database) -> None:
+    """Search that finds (issue 13): a bigram index for 2-character words
+    (``archive/search_index.py``), and the trigram index declared so that
+    ``sqlite-utils search`` and Datasette's ``_search`` see it as ``texts``' (they look
+    for ``content="texts"``, double quotes). Both are built from the stored texts."""
+    db.execute("DROP TRIGGER texts_ai")
+    db.execute("DROP TRIGGER texts_ad")
+    db.execute("DROP TABLE texts_fts")
+    db.execute(
+        'CREATE VIRTUAL TABLE texts_fts USING fts5(title, text, content="texts",'
+        ' content_rowid="version_id", tokenize="trigram")'
+    )
+    db.execute(
+        """CREATE TRIGGER texts_ai AFTER INSERT ON texts BEGIN
+             INSERT INTO texts_fts(rowid, title, text) VALUES (new.version_id, new.title, new.text);
+           END"""
+    )
+    db.execute(
+        """CREATE TRIGGER texts_ad AFTER DELETE ON texts BEGIN
+             INSERT INTO texts_fts(texts_fts, rowid, title, text)
+             VALUES ('delete', old.version_id, old.title, old.text);
+           END"""
+    )
+    db.execute("INSERT INTO texts_fts(texts_fts) VALUES ('rebuild')")
+    db.execute(CREATE_BIGRAMS)
+    index_all_bigrams(db.conn)

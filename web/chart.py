@@ -1,19 +1,30 @@
-"""``/-/chart?body=…`` or ``?region=…``: applications and their outcomes per year, as
-an inline SVG drawn here (no JavaScript) and a table."""
+"""``/-/chart?body=…`` or ``?region=…``: per year, applications and their outcomes
+(``applications.py``) and 行政复议/行政诉讼 (``appeals.py``), as inline SVGs drawn on
+the server (no JavaScript) with the numbers in tables."""
 
 from __future__ import annotations
 
-import json
-import math
 import sqlite3
-from dataclasses import dataclass, field
+import unicodedata
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from datasette.utils.asgi import Response
-from markupsafe import Markup, escape
+from markupsafe import Markup
 
 from archive.derived import best_parses
+from web.appeals import BARS, COLUMN_NAMES, AppealYear, appeal_years, appeals_svg
+from web.appeals import CAPTION as APPEALS_CAPTION
+from web.applications import (
+    CAPTION,
+    OUTCOMES,
+    YearFigures,
+    chart_svg,
+    chart_years,
+    outcome_of,
+    reports_of,
+)
 from web.common import _database_name, _run
 
 if TYPE_CHECKING:
@@ -21,187 +32,199 @@ if TYPE_CHECKING:
     from datasette.utils.asgi import Request
     from sqlite_utils import Database
 
-# ---------------------------------------------------------------- chart data
+__all__ = ["OUTCOMES", "YearFigures", "chart", "chart_years", "outcome_of"]
 
-OUTCOMES = (  # (key, 表三 row, colour)
-    ("granted", "予以公开", "#59a14f"),
-    ("partly_granted", "部分公开", "#a0cbe8"),
-    ("withheld", "不予公开", "#e15759"),
-    ("unavailable", "无法提供", "#f28e2b"),
-    ("not_processed", "不予处理", "#b07aa1"),
-    ("other", "其他处理", "#9d9d9d"),
-)
-RECEIVED_COLOUR = "#4e79a7"
+MAX_TEXT = 100  # characters of a body name or region prefix; the longest is about 40
+SHORTEST_PART = 2  # shorter text must be a whole name: 镇 would match half the archive
+MAX_CHOICES = 200  # names listed when a part of a name matches several bodies
+
+# ---------------------------------------------------------------- what to chart
 
 
-def outcome_of(row_key: str) -> str | None:
-    """The 三（一）…（六） group a table-3 row belongs to (sub-rows summed into it)."""
-    if row_key in ("granted", "partly_granted", "other"):
-        return row_key
-    for group in ("withheld", "unavailable", "not_processed", "other"):
-        if row_key.startswith(f"{group}_"):
-            return group
-    return None
+def clean(text: str | None) -> str:
+    """``text`` as typed, without control characters or surrounding white space."""
+    text = "".join(c for c in text or "" if unicodedata.category(c) != "Cc")
+    return text.strip()
+
+
+def resolve_body(db: Database, text: str) -> tuple[str | None, list[str]]:
+    """The body ``text`` names, and the bodies it could name.
+
+    An exact name first; else, for text of two characters or more, the bodies whose
+    name contains it: ``(name, [name])`` when exactly one does, ``(None, names)`` when
+    several do, ``(None, [])`` when none does.
+    """
+    if db.execute("SELECT 1 FROM reports WHERE body = ? LIMIT 1", [text]).fetchone():
+        return text, [text]
+    if len(text) < SHORTEST_PART:
+        return None, []
+    names = [
+        name
+        for (name,) in db.execute(
+            "SELECT DISTINCT body FROM reports WHERE instr(body, ?) > 0 ORDER BY body",
+            [text],
+        )
+    ]
+    return (names[0] if len(names) == 1 else None), names
+
+
+def coverage_warning(counts: dict[int, int], what: str) -> str | None:
+    """The warning a region chart needs when its years sum different numbers of reports.
+
+    Years summing none draw no bars (they say 无表格 or 未填) and are left out.
+    """
+    drawn = {year: n for year, n in counts.items() if n}
+    if len(set(drawn.values())) <= 1:
+        return None
+    listed = "、".join(f"{year}年 {n} 份" for year, n in drawn.items())
+    return (
+        f"注意：各年份合计的年报数不同（{listed}），"
+        f"柱高的变化可能只是收录多少的变化，而非{what}的变化。"
+    )
 
 
 @dataclass(slots=True)
-class YearFigures:
-    """One year of a body or region: applications received and how they were answered."""
+class Charts:
+    """What the page shows: the body found (and the names it could be), both charts."""
 
-    year: int
-    reports: list[int] = field(default_factory=list)  # report ids counted
-    without_table: list[int] = field(default_factory=list)  # no applications table
-    received: int | None = None
-    outcomes: dict[str, int] = field(default_factory=dict)
-    handled: int | None = None
-
-    def add(self, row_key: str, value: float | None) -> None:
-        if value is None:
-            return
-        number = int(value)
-        if row_key == "new_received":
-            self.received = (self.received or 0) + number
-        elif row_key == "total_handled":
-            self.handled = (self.handled or 0) + number
-        elif group := outcome_of(row_key):
-            self.outcomes[group] = self.outcomes.get(group, 0) + number
+    body: str | None = None
+    candidates: list[str] | None = None
+    years: list[YearFigures] | None = None
+    appeals: list[AppealYear] | None = None
 
 
-def chart_years(
-    db: Database, *, body: str | None = None, region: str | None = None
-) -> list[YearFigures]:
-    """Per year, table 3 of the best version of each report of ``body`` (or of every
-    body whose region starts with ``region``), summed; years in order."""
-    if body is not None:
-        reports = db.execute(
-            "SELECT id, year FROM reports WHERE body = ? ORDER BY year", [body]
-        ).fetchall()
-    else:
-        reports = db.execute(
-            "SELECT id, year FROM reports WHERE substr(region, 1, ?) = ? ORDER BY year",
-            [len(region or ""), region],
-        ).fetchall()
-    best = best_parses(db)
-    year_of = dict(reports)
-    years = {year: YearFigures(year) for year in sorted(set(year_of.values()))}
-    seen: set[int] = set()
-    for report_id, version_id, row_key, value in db.execute(
-        """SELECT report_id, version_id, row_key, value FROM figures
-           WHERE report_id IN (SELECT value FROM json_each(?))
-             AND table_name = 'applications' AND column_key = 'total'
-           ORDER BY id""",
-        [json.dumps(list(year_of))],
-    ).fetchall():
-        if best.get(report_id) == version_id:
-            seen.add(report_id)
-            years[year_of[report_id]].add(row_key, value)
-    for report_id, year in reports:
-        target = years[year].reports if report_id in seen else years[year].without_table
-        target.append(report_id)
-    return list(years.values())
+def gather(db: Database, body_text: str | None, region: str | None) -> Charts:
+    """Resolve the body (when asked by body), then read both charts' years."""
+    charts = Charts()
+    if body_text:
+        charts.body, charts.candidates = resolve_body(db, body_text)
+        if charts.body is None:
+            return charts
+    elif not region:
+        return charts
+    reports = reports_of(db, body=charts.body, region=region)
+    if reports:
+        best = best_parses(db)
+        charts.years = chart_years(db, reports=reports, best=best)
+        charts.appeals = appeal_years(db, reports, best)
+    return charts
 
 
-# ---------------------------------------------------------------- the SVG
+# ---------------------------------------------------------------- the tables
 
-WIDTH, HEIGHT = 760, 380
-LEFT, RIGHT, TOP, BOTTOM = 56, 16, 64, 44
-
-
-def _step(peak: int) -> int:
-    """A round tick step giving about five ticks up to ``peak``."""
-    raw = max(peak / 5, 1)
-    magnitude: int = 10 ** math.floor(math.log10(raw))
-    return next(m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw)
+Cell = dict[str, object]  # a table cell for the template: text, href, number
 
 
-def _bar(x: float, y: float, width: float, height: float, colour: str, tip: str) -> str:
-    return (
-        f'<rect x="{x:.1f}" y="{y:.1f}" width="{width:.1f}" height="{height:.1f}"'
-        f' fill="{colour}"><title>{escape(tip)}</title></rect>'
+def _cell(text: object, href: str | None = None, number: bool = False) -> Cell:
+    return {"text": "—" if text is None else text, "href": href, "number": number}
+
+
+def _report_cell(
+    base: str,
+    year: int,
+    region: str | None,
+    groups: list[tuple[list[int], str]],
+) -> Cell:
+    """The last column: for a body its report (``groups``: ids and the note they get),
+    for a region how many reports the row sums and how many it could not."""
+    if region is None:
+        rid, note = next((ids[0], note) for ids, note in groups if ids)
+        return _cell(
+            f"年报 #{rid}" + (f"（{note}）" if note else ""), f"{base}/reports/{rid}"
+        )
+    (summed, _), *others = groups
+    text = f"{len(summed)} 份" + "".join(
+        f"（另有 {len(ids)} 份{note}）" for ids, note in others if ids
     )
+    query = urlencode({"region__startswith": region, "year": year})
+    return _cell(text, f"{base}/reports?{query}")
 
 
-def _label(x: float, y: float, text: object, **attrs: str) -> str:
-    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in attrs.items())
-    return f'<text x="{x:.1f}" y="{y:.1f}"{extra}>{escape(str(text))}</text>'
-
-
-def chart_svg(years: list[YearFigures], title: str) -> str:
-    """Per year a group: a bar of applications received and a stacked bar of outcomes."""
-    peak = max(
-        [1]
-        + [y.received or 0 for y in years]
-        + [sum(y.outcomes.values()) for y in years]
-    )
-    step = _step(peak)
-    top = step * math.ceil(peak / step)
-    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-
-    def y_of(value: float) -> float:
-        return TOP + plot_h - value / top * plot_h
-
-    out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}"'
-        ' class="nianbao-chart" role="img" aria-labelledby="chart-title"'
-        ' font-size="12" font-family="sans-serif">',
-        f'<title id="chart-title">{escape(title)}</title>',
-        _label(LEFT - 6, TOP - 12, "件", text_anchor="end", fill="#555"),
+def applications_table(
+    base: str, years: list[YearFigures], region: str | None
+) -> tuple[list[str], list[list[Cell]]]:
+    header = [
+        "年份",
+        "新收申请",
+        *(name for _, name, _ in OUTCOMES),
+        "办理总计",
+        "年报",
     ]
-    for value in range(0, top + 1, step):
-        y = y_of(value)
-        out.append(
-            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}"'
-            f' stroke="{"#888" if value == 0 else "#e3e3e3"}"/>'
-        )
-        out.append(_label(LEFT - 6, y + 4, value, text_anchor="end", fill="#555"))
-    x = float(LEFT)
-    for label, colour in [("新收申请", RECEIVED_COLOUR)] + [o[1:] for o in OUTCOMES]:
-        out.append(f'<rect x="{x:.1f}" y="14" width="12" height="12" fill="{colour}"/>')
-        out.append(_label(x + 16, 25, label))
-        x += 16 + 12 * len(label) + 16
-    group_w = plot_w / max(len(years), 1)
-    bar_w = min(40.0, group_w * 0.32)
-    for i, year in enumerate(years):
-        centre = LEFT + group_w * (i + 0.5)
-        # many years: smaller numbers, so that neighbours do not run into each other
-        out.extend(_year_group(year, centre, bar_w, y_of, 10 if group_w < 60 else 12))
-    out.append("</svg>")
-    return "\n".join(out)
+    table = []
+    for y in years:
+        row = [_cell(y.year), _cell(y.received, number=True)]
+        row += [_cell(y.outcomes.get(key), number=True) for key, _, _ in OUTCOMES]
+        row.append(_cell(y.handled, number=True))
+        groups = [(y.reports, ""), (y.without_table, "无标准表格")]
+        row.append(_report_cell(base, y.year, region, groups))
+        table.append(row)
+    return header, table
 
 
-def _year_group(
-    year: YearFigures, centre: float, bar_w: float, y_of: Any, font_size: int
-) -> list[str]:
-    base = y_of(0)
-    out = [f'<g class="year" data-year="{year.year}" font-size="{font_size}">']
-    out.append(_label(centre, base + 18, f"{year.year}年", text_anchor="middle"))
-    if year.received is None and not year.outcomes:
-        out.append(
-            _label(centre, base - 6, "无表格", text_anchor="middle", fill="#888")
-        )
-        out.append("</g>")
-        return out
-    if year.received is not None:
-        x, y = centre - bar_w - 2, y_of(year.received)
-        tip = f"{year.year}年 新收申请：{year.received}"
-        out.append(_bar(x, y, bar_w, base - y, RECEIVED_COLOUR, tip))
-        out.append(_label(x + bar_w / 2, y - 4, year.received, text_anchor="middle"))
-    stacked = 0
-    for key, label, colour in OUTCOMES:
-        value = year.outcomes.get(key, 0)
-        if value:
-            y = y_of(stacked + value)
-            tip = f"{year.year}年 {label}：{value}"
-            out.append(_bar(centre + 2, y, bar_w, y_of(stacked) - y, colour, tip))
-            stacked += value
-    if year.outcomes:
-        y = y_of(stacked)
-        out.append(_label(centre + 2 + bar_w / 2, y - 4, stacked, text_anchor="middle"))
-    out.append("</g>")
-    return out
+def appeals_table(
+    base: str, years: list[AppealYear], region: str | None
+) -> tuple[list[str], list[list[Cell]]]:
+    header = ["年份", *(label for _ in BARS for label in COLUMN_NAMES.values())]
+    table = []
+    for y in years:
+        row = [_cell(y.year)]
+        for key, *_ in BARS:
+            sums = y.cells.get(key, {})
+            row += [_cell(sums.get(column), number=True) for column in COLUMN_NAMES]
+        groups = [
+            (y.reports, ""),
+            (y.blank, "表四未填"),
+            (y.without_table, "无标准表格"),
+        ]
+        row.append(_report_cell(base, y.year, region, groups))
+        table.append(row)
+    return [*header, "年报"], table
 
 
-# ---------------------------------------------------------------- the chart page
+def sections(
+    base: str, charts: Charts, heading: str, region: str | None
+) -> list[dict[str, Any]]:
+    """The two charts, each with its coverage warning (regions), caption and table."""
+    years, appeals = charts.years or [], charts.appeals or []
+    counts = region is not None
+    note = "年份下方为该年合计的年报份数。" if counts else ""
+    # every text in the SVGs went through escape()
+    first = Markup(chart_svg(years, heading, counts=counts))  # noqa: S704
+    second = Markup(  # noqa: S704
+        appeals_svg(appeals, f"{heading}：行政复议和行政诉讼", counts=counts)
+    )
+    return [
+        {
+            "id": "applications",
+            "title": "收到和处理政府信息公开申请",
+            "warning": coverage_warning(
+                {y.year: len(y.reports) for y in years}, "申请量"
+            )
+            if counts
+            else None,
+            "svg": first,
+            "caption": CAPTION + note,
+            "table": applications_table(base, years, region),
+        },
+        {
+            "id": "appeals",
+            "title": "行政复议和行政诉讼",
+            "warning": coverage_warning(
+                {y.year: len(y.reports) for y in appeals}, "复议、诉讼案件数"
+            )
+            if counts
+            else None,
+            "svg": second,
+            "caption": APPEALS_CAPTION + note,
+            "over": [("", 1)]
+            + [(name, len(COLUMN_NAMES)) for _, name, *_ in BARS]
+            + [("", 1)],
+            "table": appeals_table(base, appeals, region),
+        },
+    ]
+
+
+# ---------------------------------------------------------------- the page
 
 PAGE = """{% extends "base.html" %}
 {% block title %}{{ heading }}{% endblock %}
@@ -214,23 +237,33 @@ table.nianbao td.number { text-align: right; }
 {% block content %}
 <h1>{{ heading }}</h1>
 {% if message %}<p class="message-warning">{{ message }}</p>{% endif %}
-{% if svg %}
-<figure class="nianbao">{{ svg }}
-<figcaption>{{ caption }}</figcaption></figure>
+{% if found %}<p class="message-info" id="chart-found">{{ found }}</p>{% endif %}
+{% if choices %}<ul class="nianbao-choices">{% for c in choices %}
+<li><a href="{{ c.href }}">{{ c.text }}</a></li>{% endfor %}</ul>{% endif %}
+{% for s in sections %}
+<section class="nianbao-chart-section" id="chart-{{ s.id }}">
+<h2>{{ s.title }}</h2>
+{% if s.warning %}<p class="message-warning coverage">{{ s.warning }}</p>{% endif %}
+<figure class="nianbao">{{ s.svg }}
+<figcaption>{{ s.caption }}</figcaption></figure>
 <table class="rows-and-columns nianbao">
-<thead><tr>{% for h in header %}<th>{{ h }}</th>{% endfor %}</tr></thead>
-<tbody>{% for row in table %}<tr>{% for cell in row %}
+<thead>{% if s.over %}<tr>{% for text, span in s.over %}
+<th colspan="{{ span }}">{{ text }}</th>{% endfor %}</tr>{% endif %}
+<tr>{% for h in s.table[0] %}<th>{{ h }}</th>{% endfor %}</tr></thead>
+<tbody>{% for row in s.table[1] %}<tr>{% for cell in row %}
 <td{% if cell.number %} class="number"{% endif %}>
 {%- if cell.href %}<a href="{{ cell.href }}">{{ cell.text }}</a>
 {%- else %}{{ cell.text }}{% endif %}</td>{% endfor %}</tr>
 {% endfor %}</tbody>
 </table>
-<p>{% for link in links %}<a href="{{ link.href }}">{{ link.text }}</a>
-{%- if not loop.last %} · {% endif %}{% endfor %}</p>
-{% endif %}
+</section>
+{% endfor %}
+{% if links %}<p>{% for link in links %}<a href="{{ link.href }}">{{ link.text }}</a>
+{%- if not loop.last %} · {% endif %}{% endfor %}</p>{% endif %}
 <form class="nianbao" action="{{ action }}" method="get">
 <p><label for="chart-body">机关</label>
-<input type="text" id="chart-body" name="body" list="bodies" value="{{ body or '' }}">
+<input type="text" id="chart-body" name="body" list="bodies" value="{{ body or '' }}"
+ placeholder="全称或其中一段，如 景芝镇">
 <input type="submit" value="按机关查看"></p>
 </form>
 <form class="nianbao" action="{{ action }}" method="get">
@@ -243,49 +276,11 @@ table.nianbao td.number { text-align: right; }
 <datalist id="regions">{% for r in regions %}<option value="{{ r }}">{% endfor %}</datalist>
 {% endblock %}
 """
-CAPTION = (
-    "数字取自每份年报最佳版本的表三（收到和处理政府信息公开申请情况）“总计”列："
-    "蓝色为“一、本年新收”，右侧堆叠为“三、本年度办理结果”的六类"
-    "（不予公开、无法提供、不予处理、其他处理为各小项之和）。"
-)
-OUTCOME_LABELS = [label for _, label, _ in OUTCOMES]
-Cell = dict[str, object]  # a table cell for the template: text, href, number
+NOT_FOUND = "存档中没有这个机关或地区的年报。"
+TOO_LONG = f"机关名称或地区过长（最多 {MAX_TEXT} 个字），请缩短后再查。"
 
 
-def _cell(text: object, href: str | None = None, number: bool = False) -> Cell:
-    return {"text": "—" if text is None else text, "href": href, "number": number}
-
-
-def _table(
-    datasette: Datasette, years: list[YearFigures], body: str | None, region: str | None
-) -> tuple[list[str], list[list[Cell]]]:
-    base = datasette.urls.database(_database_name(datasette))
-    header = ["年份", "新收申请", *OUTCOME_LABELS, "办理总计", "年报"]
-    table = []
-    for y in years:
-        row = [_cell(y.year), _cell(y.received, number=True)]
-        row += [_cell(y.outcomes.get(key), number=True) for key, _, _ in OUTCOMES]
-        row.append(_cell(y.handled, number=True))
-        if body is not None:
-            rid = (y.reports or y.without_table)[0]
-            note = "" if y.reports else "（无标准表格）"
-            row.append(_cell(f"年报 #{rid}{note}", f"{base}/reports/{rid}"))
-        else:
-            query = urlencode({"region__startswith": region, "year": y.year})
-            text = f"{len(y.reports)} 份" + (
-                f"（另有 {len(y.without_table)} 份无标准表格）"
-                if y.without_table
-                else ""
-            )
-            row.append(_cell(text, f"{base}/reports?{query}"))
-        table.append(row)
-    return header, table
-
-
-def _links(
-    datasette: Datasette, body: str | None, region: str | None
-) -> list[dict[str, str]]:
-    base = datasette.urls.database(_database_name(datasette))
+def _links(base: str, body: str | None, region: str | None) -> list[dict[str, str]]:
     if body is not None:
         return [
             {
@@ -315,41 +310,71 @@ def _choices(db: Database) -> tuple[list[str], list[str]]:
     return bodies, regions
 
 
+def _found(
+    datasette: Datasette, text: str, charts: Charts
+) -> tuple[str | None, list[dict[str, str]]]:
+    """For a body found by a part of its name, the note saying so; for several, the
+    message asking to choose and the names to choose from."""
+    names = charts.candidates or []
+    if charts.body is not None:
+        return (None if charts.body == text else f"按“{text}”找到：{charts.body}"), []
+    if len(names) < 2:
+        return None, []
+    action = datasette.urls.path("/-/chart")
+    choices = [
+        {"href": f"{action}?{urlencode({'body': name})}", "text": name}
+        for name in names[:MAX_CHOICES]
+    ]
+    more = f"（只列出前 {MAX_CHOICES} 个）" if len(names) > MAX_CHOICES else ""
+    return f"有 {len(names)} 个机关名称含“{text}”，请选择{more}", choices
+
+
 async def chart(request: Request, datasette: Datasette) -> Response:
-    """Applications and outcomes per year for one body, or summed over a region."""
-    body = (request.args.get("body") or "").strip() or None
-    region = None if body else (request.args.get("region") or "").strip() or None
-    years: list[YearFigures] = []
+    """Applications, outcomes, 行政复议 and 行政诉讼 per year for one body (its full
+    name or a part of it), or summed over the bodies of a region."""
+    body_text = clean(request.args.get("body")) or None
+    region = None if body_text else clean(request.args.get("region")) or None
+    context: dict[str, Any] = {
+        "heading": "依申请公开的申请与办理结果",
+        "body": body_text,
+        "region": region,
+        "action": datasette.urls.path("/-/chart"),
+        "bodies": [],
+        "regions": [],
+    }
+    if len(body_text or region or "") > MAX_TEXT:
+        context.update(body=None, region=None, message=TOO_LONG)
+        return await _render(request, datasette, context, 400)
     try:
-        if body or region:
-            years = await _run(
-                datasette, lambda db: chart_years(db, body=body, region=region)
-            )
-        bodies, regions = await _run(datasette, _choices)
+        charts = await _run(datasette, lambda db: gather(db, body_text, region))
+        context["bodies"], context["regions"] = await _run(datasette, _choices)
     except sqlite3.OperationalError as exc:  # interrupted by the time limit
         return Response.text(f"图表计算超时，请缩小地区范围（{exc}）", status=503)
-    subject = body or (f"{region}（合计）" if region else None)
-    context: dict[str, Any] = {
-        "heading": f"{subject}：依申请公开的申请与办理结果"
-        if subject
-        else "依申请公开的申请与办理结果",
-        "body": body,
-        "region": region,
-        "bodies": bodies,
-        "regions": regions,
-        "action": datasette.urls.path("/-/chart"),
-        "message": None if years or not subject else "存档中没有这个机关或地区的年报。",
-    }
-    if years:
-        header, table = _table(datasette, years, body, region)
-        context.update(
-            # every text in the SVG went through escape()
-            svg=Markup(chart_svg(years, context["heading"])),  # noqa: S704
-            caption=CAPTION,
-            header=header,
-            table=table,
-            links=_links(datasette, body, region),
+    found, choices = _found(datasette, body_text or "", charts)
+    if choices:  # several bodies: a list to choose from, no chart
+        context.update(found=found, choices=choices)
+        return await _render(request, datasette, context, 200)
+    context["found"] = found
+    if not charts.years:
+        context["message"] = NOT_FOUND if body_text or region else None
+        return await _render(
+            request, datasette, context, 404 if context["message"] else 200
         )
+    subject = charts.body or f"{region}（合计）"
+    heading = f"{subject}：依申请公开的申请与办理结果"
+    base = datasette.urls.database(_database_name(datasette))
+    context.update(
+        heading=heading,
+        body=charts.body,
+        sections=sections(base, charts, heading, region),
+        links=_links(base, charts.body, region),
+    )
+    return await _render(request, datasette, context, 200)
+
+
+async def _render(
+    request: Request, datasette: Datasette, context: dict[str, Any], status: int
+) -> Response:
     template = datasette.jinja_env.from_string(PAGE)
     page = await datasette.render_template(template, context, request=request)
-    return Response.html(page, status=200 if years or not subject else 404)
+    return Response.html(page, status=status)

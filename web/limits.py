@@ -51,7 +51,7 @@ TOO_BIG = (
 READ_ONLY = (
     "nianbao serve 只读，不接受 {method} 请求。"
     "nianbao serve is read-only: {method} is not allowed. Queries, canned or your "
-    "own, are run with GET, e.g. /archive/search?q=复议 or /archive?sql=select+1"
+    "own, are run with GET, e.g. /-/search?q=复议 or /archive?sql=select+1"
 )
 
 

@@ -427,6 +427,11 @@ HIDDEN = (
     "texts_fts_idx",
     "texts_fts_docsize",
     "texts_fts_config",
+    "texts_bigrams",
+    "texts_bigrams_data",
+    "texts_bigrams_idx",
+    "texts_bigrams_config",
+    "texts_bigrams_docsize",
     "_sqlite_migrations",
     "outbox",
     "deliveries",
@@ -434,7 +439,7 @@ HIDDEN = (
 
 
 def _home_html(database: str) -> str:
-    search = f"/{database}/search"
+    search = "/-/search"
     links = " · ".join(
         f'<a href="/{database}/{name}">{label}</a>'
         for name, label in (

@@ -1,8 +1,6 @@
 """The canned queries for journalists: read-only SQL, their links pointing into the database.
 
-The search (:data:`SEARCH_SQL`) finds a phrase of any length in Chinese text: 3+
-characters through the trigram index ``texts_fts``, 1–2 characters (which a trigram
-index cannot find) by scanning ``texts``.
+The search is not one of them: it has its own page, ``/-/search`` (``web/search.py``).
 """
 
 from __future__ import annotations
@@ -11,139 +9,107 @@ import re
 from typing import TYPE_CHECKING, Any
 
 from processors.checks import ADVISORY as CHECKS_ADVISORY
+from web.report import LEVELS, ROLES, TEMPLATES
 
 if TYPE_CHECKING:
     from processors.deadlines import Deadlines
 
-SEARCH_LIMIT = 1000  # Datasette's default max_returned_rows: one page of results
-CONTEXT_CHARS = 30  # characters shown on each side of the match
-# Walk the reports (rather than sort the hits) when more versions than one in ten
-# reports hold the phrase: the page then fills after about 10,000 reports at most.
-# The hits are counted only that far, and not at all under 3 characters.
-MANY_HITS = """CASE WHEN length(trim(:q)) < 3 THEN 0 ELSE (
-    SELECT count(*) FROM (
-      SELECT 1 FROM hits LIMIT (SELECT coalesce(max(id), 0) / 10 FROM reports) + 1)
-  ) > (SELECT coalesce(max(id), 0) / 10 FROM reports) END"""
-# A report's matching file with the most standard tables read, then the fewest failed
-# checks, then the article page (`archive.derived.best_parses`); ties go to the lower
-# version id. One number, so that max() picks its row whichever way the hits came.
-BEST_FILE = (
-    "(coalesce(p.tables_found, 0) * 100000000 - coalesce(p.checks_failed, 0) * 10"
-    " + (d.role = 'page')) * 4294967296 - d.current_version_id"
-)
-
-
-def _snippet(text: str, at: str) -> str:
-    """SQL for the passage of ``text`` around position ``at``, the match in 【】, on one line."""
-    q = "trim(:q)"
-    n = CONTEXT_CHARS
-    start = f"max(1, {at} - {n})"
-    after = f"{at} + length({q})"
-    passage = (
-        f"CASE WHEN {at} > {n + 1} THEN '…' ELSE '' END"
-        f" || substr({text}, {start}, {at} - {start})"
-        f" || '【' || substr({text}, {at}, length({q})) || '】'"
-        f" || substr({text}, {after}, {n})"
-        # whether the text goes on, without counting all its characters (length())
-        f" || CASE WHEN substr({text}, {after} + {n}, 1) <> '' THEN '…' ELSE '' END"
-    )
-    return f"replace(replace({passage}, char(13), ''), char(10), ' ')"
-
-
-def _position(text: str) -> str:
-    """SQL for where :q first occurs in ``text`` (ASCII case ignored, as the index does)."""
-    return (
-        f"coalesce(nullif(instr({text}, trim(:q)), 0),"
-        f" instr(lower({text}), lower(trim(:q))))"
-    )
-
-
-# One row per report whose current text contains :q, newest year first, then by body.
-# The two branches of `hits` are guarded by constant conditions on length(:q), so SQLite
-# runs only one of them: the trigram index for 3+ characters (the query quoted as a
-# phrase, `"` doubled), a scan of `texts` under 3. Only current versions count (an
-# edit that removed a phrase removes the report from the results); among a report's
-# matching files the best one (BEST_FILE) gives the context.
-#
-# The page of reports comes one of two ways; `plan` sets the other's LIMIT to 0, and
-# SQLite then skips it whole (its hits included):
-# - `walked`, when the hits are many (MANY_HITS): walk the reports in the page's order
-#   (index reports_year_body, migration m005) and stop when the page is full. A phrase
-#   every report holds costs one trigram lookup and 1000 reports, not the grouping and
-#   sorting of every hit. Each report's current files come from the index
-#   documents_report; the `+` makes the hits a test of them, never a loop per report.
-# - `sorted`, when they are few (and for 1–2 characters): group the hits by report and
-#   sort the groups. Cost grows with the hits, which are few.
-# Positions are computed once (MATERIALIZED) for the rows shown, never for every hit.
-def search_sql(database: str = "archive", *, walk: bool | None = None) -> str:
-    """The ``search`` canned query, its links pointing into ``database``.
-
-    :param walk: take that way to the page whatever the hits (the tests compare both);
-        by default their number decides.
-    """
-    decide = MANY_HITS if walk is None else str(int(walk))
-    return f"""
-WITH hits AS NOT MATERIALIZED (
-  SELECT rowid AS version_id FROM texts_fts
-  WHERE length(trim(:q)) >= 3
-    AND texts_fts MATCH '"' || replace(trim(:q), '"', '""') || '"'
-  UNION ALL
-  SELECT version_id FROM texts
-  WHERE length(trim(:q)) BETWEEN 1 AND 2
-    AND (instr(text, trim(:q)) > 0 OR instr(coalesce(title, ''), trim(:q)) > 0
-         OR (trim(:q) GLOB '*[A-Za-z]*'
-             AND (instr(lower(text), lower(trim(:q))) > 0
-                  OR instr(lower(coalesce(title, '')), lower(trim(:q))) > 0)))
-),
-plan AS (SELECT {decide} AS walk),
-walked AS (
-  SELECT r.id AS report_id, d.current_version_id AS version_id, max({BEST_FILE}) AS best
-  FROM reports r INDEXED BY reports_year_body
-  JOIN documents d ON d.report_id = r.id
-  LEFT JOIN parses p ON p.version_id = d.current_version_id
-  WHERE +d.current_version_id IN (SELECT version_id FROM hits)
-  GROUP BY r.year, r.body, r.id
-  ORDER BY r.year DESC, r.body, r.id
-  LIMIT (SELECT CASE WHEN walk THEN {SEARCH_LIMIT} ELSE 0 END FROM plan)
-),
-found AS (
-  SELECT d.report_id, d.current_version_id AS version_id, max({BEST_FILE}) AS best
-  FROM hits h
-  JOIN versions v ON v.id = h.version_id
-  JOIN documents d ON d.id = v.document_id AND d.current_version_id = v.id
-  LEFT JOIN parses p ON p.version_id = v.id
-  GROUP BY d.report_id
-),
-sorted AS (
-  SELECT f.report_id, f.version_id
-  FROM found f JOIN reports r ON r.id = f.report_id
-  ORDER BY r.year DESC, r.body, r.id
-  LIMIT (SELECT CASE WHEN walk THEN 0 ELSE {SEARCH_LIMIT} END FROM plan)
-),
-shown AS (
-  SELECT report_id, version_id FROM walked
-  UNION ALL
-  SELECT report_id, version_id FROM sorted
-),
-located AS MATERIALIZED (
-  SELECT s.report_id, s.version_id,
-         {_position("t.text")} AS in_text,
-         {_position("coalesce(t.title, '')")} AS in_title
-  FROM shown s JOIN texts t ON t.version_id = s.version_id
-)
-SELECT r.body, r.year, r.title,
-       CASE WHEN l.in_text > 0 THEN {_snippet("t.text", "l.in_text")}
-            ELSE {_snippet("t.title", "l.in_title")} END AS context,
-       r.region, r.status,
-       '/{database}/reports/' || r.id AS link
-FROM located l
-JOIN texts t ON t.version_id = l.version_id
-JOIN reports r ON r.id = l.report_id
-ORDER BY r.year DESC, r.body, r.id
-"""  # noqa: S608 (names and numbers are ours)
-
-
-SEARCH_SQL = search_sql()
+# The canned queries' columns as the journalist reads them (the page's headers; JSON and
+# CSV keep the keys, which are the API).
+COLUMN_LABELS = {
+    "applications_received": "新收申请（件）",
+    "body": "机关",
+    "capture_id": "抓取记录",
+    "carried_forward": "结转下年度",
+    "carried_over": "上年结转",
+    "changed": "改动时间",
+    "chart": "图表",
+    "check": "校验项",
+    "check_name": "校验",
+    "check_status": "勾稽校验",
+    "checks_failed": "未通过校验",
+    "coercion_decisions": "行政强制决定",
+    "compare": "对比",
+    "crawler_version": "抓取程序版本",
+    "declared_charset": "声明的编码",
+    "declared_type": "声明的类型",
+    "due": "截止日",
+    "etag": "ETag",
+    "event": "事件",
+    "fees_10k_yuan": "收费（万元）",
+    "fetch_ended": "抓取结束",
+    "fetched": "抓取时间",
+    "final_url": "最终网址",
+    "first_seen": "首次发现",
+    "found": "发现时间",
+    "granted": "予以公开",
+    "last_complete_listing": "最近完整抓取栏目",
+    "last_confirmed": "最近确认",
+    "last_modified": "Last-Modified",
+    "late_year": "逾期年度",
+    "latest_due_year": "应已发布的年度",
+    "latest_year": "最新年度",
+    "lawsuits": "行政诉讼",
+    "lawsuits_corrected": "诉讼被纠正",
+    "level": "层级",
+    "licensing_decisions": "行政许可决定",
+    "link": "年报页面",
+    "link_text": "链接文字",
+    "listing_url": "所在栏目",
+    "media_type": "文件类型",
+    "message": "说明",
+    "method": "请求方法",
+    "missing_years": "缺少的年度",
+    "not_processed": "不予处理",
+    "original": "存档副本",
+    "other_handling": "其他处理",
+    "partly_granted": "部分公开",
+    "penalty_decisions": "行政处罚决定",
+    "previous_version_id": "旧版本",
+    "procurement_10k_yuan": "采购（万元）",
+    "published": "发布日期",
+    "redirects": "跳转",
+    "region": "地区",
+    "removed_years": "已撤下的年度",
+    "reports": "年报数",
+    "request_headers": "请求头",
+    "response_headers": "响应头",
+    "reviews": "行政复议",
+    "reviews_corrected": "复议被纠正",
+    "role": "文件角色",
+    "run_id": "抓取运行",
+    "scope": "范围",
+    "seen": "时间",
+    "sha256": "SHA-256",
+    "size": "大小（字节）",
+    "sniffed_type": "实际类型",
+    "state": "状态",
+    "status": "状态",
+    "tables_found": "读出的表格",
+    "template": "模板",
+    "text_sha256": "文字 SHA-256",
+    "title": "标题",
+    "total_handled": "办理总计",
+    "unavailable": "无法提供",
+    "url": "网址",
+    "used_charset": "采用的编码",
+    "version": "版本",
+    "version_id": "版本编号",
+    "via": "经由",
+    "what_changed": "改动内容",
+    "withheld": "不予公开",
+    "year": "年度",
+    "years": "已有年度",
+}
+# Values shown in Chinese on the pages (JSON and CSV keep the keys).
+VALUE_LABELS = {
+    "level": LEVELS,
+    "status": {"present": "在网站上", "removed": "已从网站撤下"},
+    "check_status": {"ok": "通过", "failed": "未通过", "none": "无标准表格"},
+    "role": ROLES,
+    "template": TEMPLATES,
+    "scope": {"report": "本年报", "years": "跨年度"},
+}
 
 CHECK_NAMES = {  # the checks' names in Chinese (alerts.messages.CHECK_NAMES and the rest)
     "balance": "收支平衡",
@@ -210,7 +176,10 @@ ORDER BY r.year DESC, r.body, c.id
 def _changed_sql(database: str) -> str:
     return f"""
 SELECT c.changed, c.body, c.year, c.what_changed, c.role, c.url,
-       c.previous_version_id, c.version_id, c.run_id, {_link(database, "c.report_id")}
+       c.previous_version_id, c.version_id, c.run_id,
+       '/-/compare?version_a=' || c.previous_version_id || '&version_b=' || c.version_id
+         AS compare,
+       {_link(database, "c.report_id")}
 FROM report_changes c
 ORDER BY c.changed DESC, c.event_id DESC
 """  # noqa: S608 (names and numbers are ours)
@@ -242,11 +211,13 @@ FIGURE_COLUMNS = (
 def _body_years_sql(database: str) -> str:
     figures = ", ".join(f"k.{name}" for name in FIGURE_COLUMNS)
     return f"""
-SELECT k.year, o.published, k.template, o.check_status, {figures},
+SELECT k.body, k.year, o.published, k.template, o.check_status, {figures},
        k.version_id, o.status, {_link(database, "k.report_id")}
 FROM key_figures k JOIN report_overview o ON o.report_id = k.report_id
 WHERE k.body = trim(:body)
-ORDER BY k.year
+   OR (length(trim(:body)) >= 2 AND instr(k.body, trim(:body)) > 0
+       AND NOT EXISTS (SELECT 1 FROM reports x WHERE x.body = trim(:body)))
+ORDER BY k.body, k.year
 """  # noqa: S608 (names and numbers are ours)
 
 
@@ -402,15 +373,6 @@ ORDER BY seen, version_id
 def queries(database: str, deadlines: Deadlines) -> dict[str, dict[str, Any]]:
     """The canned queries, read-only, their links pointing into ``database``."""
     return {
-        "search": {
-            "title": "搜索年报 Search the reports",
-            "description": "输入词语（一个字、两个字或更长，如 复议、行政复议、依申请公开、机关名称），"
-            "列出全文含有它的每份年报（以当前版本为准），并显示第一处出现的上下文，【】标出匹配。"
-            f"最新年度在前，最多{SEARCH_LIMIT}份。Every report whose text contains the phrase.",
-            "sql": search_sql(database),
-            "params": ["q"],
-            "hide_sql": True,
-        },
         "latest": {
             "title": "最新发布的年报 Latest reports",
             "description": "按网站标明的发布时间，最新的100份年报。",
@@ -439,7 +401,8 @@ def queries(database: str, deadlines: Deadlines) -> dict[str, dict[str, Any]]:
         },
         "body_years": {
             "title": "一个机关的逐年数字 One body year by year",
-            "description": "输入机关全称（如 威海火炬高技术产业开发区经济发展局），逐年列出它的主要数字"
+            "description": "输入机关名称，全称或其中一部分（如 景芝镇；不是全称时列出名称含它的每个机关），"
+            "逐年列出它的主要数字"
             "（件；收费、采购金额为万元）。图表见 /-/chart?body=机关全称。",
             "sql": _body_years_sql(database),
             "params": ["body"],

@@ -18,6 +18,8 @@ from processors.checks import ADVISORY
 from processors.schema import COLUMN_NAMES, ROW_NAMES, TABLE_NAMES
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from sqlite_utils import Database
 
 TABLE_TITLES = {
@@ -107,6 +109,11 @@ class ReportPage:
     other_years: list[tuple[int, int]] = field(default_factory=list)  # (year, id)
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def previous_year(self) -> tuple[int, int] | None:
+        """(year, id) of the body's latest report before this one (to compare with)."""
+        return year_before(self.other_years, self.year)
+
 
 def report_page(db: Database, report_id: int) -> ReportPage | None:
     """The page of report ``report_id`` (None when there is no such report)."""
@@ -117,10 +124,7 @@ def report_page(db: Database, report_id: int) -> ReportPage | None:
     ).fetchone()
     if row is None:
         return None
-    best = db.execute(
-        "SELECT version_id FROM best_versions WHERE report_id = ?", [report_id]
-    ).fetchone()
-    version_id = best[0] if best else None
+    version_id = best_version(db, report_id)
     parse = (
         db.execute(
             "SELECT template, warnings FROM parses WHERE version_id = ?", [version_id]
@@ -146,14 +150,33 @@ def report_page(db: Database, report_id: int) -> ReportPage | None:
         page.warnings = json.loads(parse[1] or "[]") if parse else []
     page.files = _files(db, report_id)
     page.history = _history(db, report_id)
-    page.other_years = [
+    page.other_years = other_years(db, page.body, report_id)
+    return page
+
+
+def best_version(db: Database, report_id: int) -> int | None:
+    """The version whose figures stand for the report (None: none was read)."""
+    best = db.execute(
+        "SELECT version_id FROM best_versions WHERE report_id = ?", [report_id]
+    ).fetchone()
+    return best[0] if best else None
+
+
+def other_years(db: Database, body: str, report_id: int) -> list[tuple[int, int]]:
+    """(year, id) of the body's reports but ``report_id``, in year order."""
+    return [
         (year, other)
         for other, year in db.execute(
             "SELECT id, year FROM reports WHERE body = ? AND id <> ? ORDER BY year",
-            [page.body, report_id],
+            [body, report_id],
         ).fetchall()
     ]
-    return page
+
+
+def year_before(years: list[tuple[int, int]], year: int) -> tuple[int, int] | None:
+    """The (year, id) of ``years`` (in year order) latest before ``year``."""
+    earlier = [(y, other) for y, other in years if y < year]
+    return earlier[-1] if earlier else None
 
 
 def _checks(
@@ -181,52 +204,76 @@ def _checks(
     return marks
 
 
-def _number(value: Any) -> str:
+def number_text(value: Any) -> str:
+    """A figure as printed: ``12``, ``3.5``; ``""`` when blank (not stated)."""
     if value is None:
         return ""
     number = float(value)
     return str(int(number)) if number.is_integer() else f"{number:g}"
 
 
-def _tables(
-    db: Database, version_id: int, marks: dict[tuple[str, str, str], str]
-) -> list[Table]:
-    figures = db.execute(
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """One version's figures, by table: the values and the labels of their keys."""
+
+    values: dict[str, dict[tuple[str, str], Any]]  # table → (row, column) → value
+    rows: dict[str, dict[str, str]]  # table → row key → Chinese label
+    columns: dict[str, dict[str, str]]  # table → column key → Chinese label
+
+
+def read_figures(db: Database, version_id: int) -> Figures:
+    """The figures of version ``version_id``, labelled as the schema names them (else
+    as the report printed them)."""
+    figures = Figures({}, {}, {})
+    for table, row, column, row_label, column_label, value in db.execute(
         "SELECT table_name, row_key, column_key, row_label, column_label, value"
         " FROM figures WHERE version_id = ? ORDER BY id",
         [version_id],
-    ).fetchall()
-    values: dict[str, dict[tuple[str, str], Any]] = {}
-    labels: dict[str, dict[str, str]] = {}
-    for table, row, column, row_label, column_label, value in figures:
-        values.setdefault(table, {})[(row, column)] = value
-        labels.setdefault(table, {}).setdefault(
+    ).fetchall():
+        figures.values.setdefault(table, {})[(row, column)] = value
+        figures.rows.setdefault(table, {}).setdefault(
             row, ROW_NAMES.get(table, {}).get(row) or row_label or row
         )
-        labels.setdefault(f"{table}:columns", {}).setdefault(
+        figures.columns.setdefault(table, {}).setdefault(
             column, COLUMN_NAMES.get(table, {}).get(column) or column_label or column
         )
+    return figures
+
+
+def table_layout(
+    table: str, cells: Collection[tuple[str, str]]
+) -> tuple[list[str], list[str]]:
+    """The row keys and column keys of ``cells`` (``(row, column)`` keys of ``table``)
+    in the order the report prints them."""
+    rows = _ordered(ROW_NAMES.get(table, {}), {r for r, _ in cells})
+    if "carried_forward" in rows:  # 四、 comes after 三（七）总计, as printed
+        rows.append(rows.pop(rows.index("carried_forward")))
+    return rows, _ordered(COLUMN_NAMES.get(table, {}), {c for _, c in cells})
+
+
+def _tables(
+    db: Database, version_id: int, marks: dict[tuple[str, str, str], str]
+) -> list[Table]:
+    figures = read_figures(db, version_id)
     out = []
     for table in TABLE_NAMES:
-        if table not in values:
+        if table not in figures.values:
             continue
-        rows = _ordered(ROW_NAMES.get(table, {}), {r for r, _ in values[table]})
-        if "carried_forward" in rows:  # 四、 comes after 三（七）总计, as printed
-            rows.append(rows.pop(rows.index("carried_forward")))
-        columns = _ordered(COLUMN_NAMES.get(table, {}), {c for _, c in values[table]})
+        rows, columns = table_layout(table, figures.values[table])
 
         def cell(row: str, column: str, table: str = table) -> Cell:
-            if (row, column) not in values[table]:
+            if (row, column) not in figures.values[table]:
                 return Cell("", exists=False)
             note = marks.get((table, row, column), "")
-            return Cell(_number(values[table][(row, column)]), bool(note), note)
+            value = figures.values[table][(row, column)]
+            return Cell(number_text(value), bool(note), note)
 
         out.append(
             Table(
                 table,
                 TABLE_TITLES[table],
-                [labels[f"{table}:columns"][c] for c in columns],
-                [(labels[table][r], [cell(r, c) for c in columns]) for r in rows],
+                [figures.columns[table][c] for c in columns],
+                [(figures.rows[table][r], [cell(r, c) for c in columns]) for r in rows],
             )
         )
     return out

@@ -107,14 +107,35 @@ def test_the_feed_is_atom_with_every_required_element(db2, night2: Path) -> None
     assert _links(new, "alternate") == [
         f"http://127.0.0.1:8001/archive/reports/{_report(night2, NEW, 2024)}"
     ]
-    assert _links(new, "related") == [
-        "http://www.wip.gov.cn/art/2025/2/11/art_151617_4158433.html"
+    original = "http://127.0.0.1:8001/-/original/"
+    ((new_sha,),) = rows(
+        night2,
+        "SELECT v.sha256 FROM documents d JOIN versions v"
+        " ON v.id = d.current_version_id WHERE d.report_id = ?",
+        (_report(night2, NEW, 2024),),
+    )
+    assert _links(new, "related") == [  # the archived copy, then the site's
+        original + new_sha,
+        "http://www.wip.gov.cn/art/2025/2/11/art_151617_4158433.html",
     ]
     assert _links(changed, "alternate") == [
         f"http://127.0.0.1:8001/archive/reports/{_report(night2, CHANGED, 2022)}"
     ]
+    ((changed_sha,),) = rows(
+        night2,
+        "SELECT v.sha256 FROM events e JOIN versions v ON v.id = e.version_id"
+        " WHERE e.id = ?",
+        (_event(night2, "changed"),),
+    )
     assert _links(changed, "related") == [
-        "http://www.whctp.gov.cn/art/2023/1/8/art_82956_4119958.html"
+        original + changed_sha,
+        "http://www.whctp.gov.cn/art/2023/1/8/art_82956_4119958.html",
+    ]
+    assert [
+        link.get("title") for link in changed.findall("a:link[@rel='related']", NS)
+    ] == [
+        "存档副本",
+        "原件（政府网站）",
     ]
     assert _text(new, "a:author/a:name") == NEW
     assert _text(new, "a:summary").startswith(
@@ -212,5 +233,6 @@ def test_a_report_whose_page_and_file_both_changed_is_one_entry(tmp_path: Path) 
         archive.close()
     (entry,) = feed.findall("a:entry", NS)
     assert _text(entry, "a:title") == "某某镇人民政府 2023年报被修改"
-    assert _links(entry, "related") == [page, pdf]
+    assert _links(entry, "related")[-2:] == [page, pdf]
+    assert len(_links(entry, "related")) == 4  # each file's archived copy first
     assert "（2 个文件与上一版本不同）" in _text(entry, "a:summary")

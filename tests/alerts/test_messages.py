@@ -114,14 +114,27 @@ def test_night_2_tells_the_new_and_the_changed_report_and_not_the_resave(
         "威海高区经济发展局 2022年报被修改",
         "威海临港经开区草庙子镇 2024年报已发布",
     ]
+    with sqlite3.connect(night2 / "archive.db") as db3:
+        changed_sha, new_sha = (
+            db3.execute(
+                "SELECT v.sha256 FROM events e JOIN versions v ON v.id = e.version_id"
+                " WHERE e.id = ?",
+                [events[kind]],
+            ).fetchone()[0]
+            for kind in ("changed", "new_report")
+        )
+    archived = "http://datasette.test/-/original/"
     assert [m.message for m in messages] == [
         "威海高区经济发展局 2022年报被修改：行政处罚 处理决定数量 53 → 15\n"
-        f"查看：http://datasette.test/nb/reports/{changed}\n原文：{changed_url}",
+        f"查看：http://datasette.test/nb/reports/{changed}\n"
+        f"存档副本：{archived}{changed_sha}\n原文（政府网站）：{changed_url}",
         "威海临港经开区草庙子镇 2024年报已发布：新收申请0件，勾稽校验通过\n"
-        f"查看：http://datasette.test/nb/reports/{new}\n原文：{new_url}",
+        f"查看：http://datasette.test/nb/reports/{new}\n"
+        f"存档副本：{archived}{new_sha}\n原文（政府网站）：{new_url}",
     ]
     assert messages[0].links == (
         f"http://datasette.test/nb/reports/{changed}",
+        f"{archived}{changed_sha}",
         changed_url,
     )
     assert (messages[0].body, messages[0].region, messages[0].source_id) == (
@@ -295,9 +308,11 @@ def test_inconsistent_text_only_removed_and_restored(
         "SELECT current_version_id FROM documents WHERE url = ?", [PAGE_B]
     )
     checks = site.archive.db.execute(
-        "SELECT name, message FROM checks WHERE version_id = ? AND ok = 0 ORDER BY id",
+        "SELECT name, explanation FROM checks WHERE version_id = ? AND ok = 0"
+        " ORDER BY id",
         [b_version],
     ).fetchall()
+    b_sha = site.one("SELECT sha256 FROM versions WHERE id = ?", [b_version])
     assert [name for name, _ in checks] == ["balance", "handled_sum"]
     told = messages_for_run(site.archive.db, second, ALERTS)
     assert [(m.kind, m.key) for m in told] == [
@@ -312,9 +327,10 @@ def test_inconsistent_text_only_removed_and_restored(
     )
     assert told[1].title == "乙镇 2022年报勾稽校验未通过"
     assert told[1].message == (
-        f"乙镇 2022年报勾稽校验未通过：收支平衡 balance: {checks[0][1]}；"
-        f"办理结果合计 handled_sum: {checks[1][1]}\n"
-        f"查看：http://datasette.test/nb/reports/{b_report}\n原文：{PAGE_B}"
+        f"乙镇 2022年报勾稽校验未通过：收支平衡：{checks[0][1]}；"
+        f"办理结果合计：{checks[1][1]}\n"
+        f"查看：http://datasette.test/nb/reports/{b_report}\n"
+        f"存档副本：http://datasette.test/-/original/{b_sha}\n原文（政府网站）：{PAGE_B}"
     )
 
     edited = failing_report.replace(
@@ -345,8 +361,14 @@ def test_inconsistent_text_only_removed_and_restored(
         )
     ]
     a_report = site.one("SELECT report_id FROM documents WHERE url = ?", [PAGE_A])
+    a_sha = site.one(
+        "SELECT v.sha256 FROM documents d JOIN versions v"
+        " ON v.id = d.current_version_id WHERE d.url = ?",
+        [PAGE_A],
+    )
     assert messages_for_run(site.archive.db, removal, ALERTS)[0].links == (
         f"http://datasette.test/nb/reports/{a_report}",
+        f"http://datasette.test/-/original/{a_sha}",  # gone from the site, kept here
         PAGE_A,
     )
     assert site.messages(site.night({**a, **b_edited})) == [

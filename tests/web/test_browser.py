@@ -1,7 +1,10 @@
 """A journalist's path through `nianbao serve`, in real Chromium (Debian's, via Playwright),
-on an archive built from the replica (nights 1 and 2): search 复议, open a report's
-page (its tables and checks), download its original PDF, then the body's years in a chart and a
-table. Screenshots of the search and chart pages go to test-artifacts/."""
+on an archive built from the replica (nights 1 and 2): search 复议 in one year and
+region, open a report's page (its tables and a failed check explained in Chinese),
+download its original PDF (SHA-256 = the blob), its evidence zip (hashes, WARC checked
+by `warcio check`), compare it with the year before, then the body's years in a chart
+and a table. Screenshots of the search, report, compare and chart pages go to
+test-artifacts/."""
 
 from __future__ import annotations
 
@@ -11,6 +14,8 @@ import shutil
 import signal
 import sqlite3
 import subprocess
+import sys
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -78,22 +83,36 @@ def test_search_open_a_report_download_its_pdf_and_see_the_years(
         data, "SELECT id FROM reports WHERE body = ? AND year = 2021", GAOQU
     )[0]
 
-    # 1. search 复议: every report whose current text mentions it, with context
-    page.goto(f"{base}/archive/search?q=复议")
+    # 1. search 复议 in one year and region, from the search form
+    (region,) = rows(data, "SELECT region FROM reports WHERE id = ?", report_id)[0]
+    page.goto(f"{base}/-/search")
+    page.fill("input[name=q]", "复议")
+    page.fill("input[name=year]", "2021")
+    page.fill("input[name=region]", region)
+    page.click("form.nb-form input[type=submit]")
     mentioning = rows(
         data,
         """SELECT DISTINCT d.report_id FROM texts t
            JOIN documents d ON d.current_version_id = t.version_id
-           WHERE instr(t.text, '复议') > 0 OR instr(t.title, '复议') > 0""",
+           JOIN reports r ON r.id = d.report_id
+           WHERE (instr(t.text, '复议') > 0 OR instr(t.title, '复议') > 0)
+             AND r.year = 2021 AND substr(r.region, 1, length(?)) = ?""",
+        region,
+        region,
     )
-    results = page.locator("table.rows-and-columns tbody tr")
+    assert 0 < len(mentioning) <= 20
+    expect(page.locator("p.nb-total")).to_contain_text(f"共 {len(mentioning)} 份年报")
+    results = page.locator("ol.nb-results > li")
     expect(results).to_have_count(len(mentioning))
-    contexts = page.locator("table.rows-and-columns td.col-context").all_inner_texts()
-    assert all("【复议】" in context for context in contexts)
+    passages = page.locator("p.nb-passage").all_inner_texts()
+    assert passages
+    assert all("复议" in p for p in passages)
+    assert not any("本报告内容包括" in p for p in passages)  # never the contents
+    assert len(page.locator("p.nb-passage mark").all()) >= len(passages)
     page.screenshot(path=ARTIFACTS / "serve-search.png")
 
     # 2. open the report from its row of the results
-    row = results.filter(has_text=TITLE)
+    row = results.filter(has_text=f"{GAOQU} 2021 年")
     expect(row).to_have_count(1)
     row.locator(f"a[href='/archive/reports/{report_id}']").click()
     page.wait_for_url(f"{base}/archive/reports/{report_id}")
@@ -138,7 +157,51 @@ def test_search_open_a_report_download_its_pdf_and_see_the_years(
     assert got == blob.read_bytes()
     assert download.suggested_filename == f"{GAOQU}_2021年_政府信息公开工作年度报告.pdf"
 
-    # 5. the body's years: the chart (from the menu), then the year-by-year table
+    # 5. the evidence zip: every original byte for byte, hashes listed, a valid WARC
+    page.goto(f"{base}/archive/reports/{report_id}")
+    with page.expect_download() as download_info:
+        page.click("a.nb-evidence")
+    download = download_info.value
+    assert download.suggested_filename == f"{GAOQU}_2021年_政府信息公开工作年度报告.zip"
+    zipped = Path(download.path())
+    versions = {
+        sha
+        for (sha,) in rows(
+            data,
+            "SELECT v.sha256 FROM versions v JOIN documents d ON d.id = v.document_id"
+            " WHERE d.report_id = ?",
+            report_id,
+        )
+    }
+    with zipfile.ZipFile(zipped) as archive:
+        sums = dict(
+            reversed(line.split("  ", 1))
+            for line in archive.read("SHA256SUMS").decode().splitlines()
+        )
+        for name, sha in sums.items():
+            assert hashlib.sha256(archive.read(name)).hexdigest() == sha
+        assert versions <= set(sums.values())
+        warc = ARTIFACTS / "evidence.warc.gz"
+        warc.write_bytes(archive.read("captures.warc.gz"))
+    check = subprocess.run(
+        [str(Path(sys.executable).parent / "warcio"), "check", str(warc)],
+        capture_output=True,
+        text=True,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+    # 6. compare with the year before, figure by figure
+    page.click("a.nb-compare-previous")
+    page.wait_for_url(re.compile(r"/-/compare\?"))
+    summary = page.locator("p.nb-summary").inner_text()
+    differing = int(re.match(r"(\d+) 项数字不同", summary).group(1))  # type: ignore[union-attr]
+    expect(
+        page.locator("table.nb-figures td.nb-diff:not(.nb-unstated):not(.nb-absent)")
+    ).to_have_count(differing)
+    expect(page.locator("h1")).to_contain_text("2020")
+    page.screenshot(path=ARTIFACTS / "serve-compare.png", full_page=True)
+
+    # 7. the body's years: the chart (from the menu), then the year-by-year table
     page.goto(f"{base}/archive/reports/{report_id}")
     page.click("details.nav-menu summary")
     page.click("text=申请与办理结果图表")

@@ -157,7 +157,7 @@ def test_an_endless_query_is_cut_off_at_the_time_limit(
 
 
 @pytest.mark.parametrize(
-    "path", ["/archive/search", "/archive/latest", "/archive/reports", "/archive"]
+    "path", ["/-/search", "/archive/latest", "/archive/reports", "/archive"]
 )
 def test_a_post_is_refused_with_405_and_says_why(served: Served, path: str) -> None:
     """A POST to a canned query was a 500 with a traceback (Datasette 0.65)."""

@@ -1,7 +1,7 @@
 """The journalists' canned queries and views, through a real Datasette on the night-2 archive.
 
 Each answer is compared with what the archive holds, read another way: the texts of
-the reports' current versions for the search, ``archive.derived`` / ``alerts.messages``
+``archive.derived`` / ``alerts.messages``
 / ``alerts.health`` for figures, changes and lateness, the blob store for the files.
 """
 
@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import re
 import shutil
-import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -29,7 +27,6 @@ from archive.derived import best_parses, figures_of
 from archive.migrations import migrations
 from processors.deadlines import Deadlines
 from web.metadata import HIDDEN, metadata
-from web.queries import SEARCH_SQL, search_sql
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
@@ -91,163 +88,6 @@ def report_id(db: Database, body: str, year: int) -> int:
     return db.execute(
         "SELECT id FROM reports WHERE body = ? AND year = ?", [body, year]
     ).fetchone()[0]
-
-
-def current_texts(db: Database) -> list[tuple[int, str, str]]:
-    """(report, title, text) of every current version that has text."""
-    return db.execute(
-        """SELECT t.report_id, coalesce(t.title, ''), t.text FROM texts t
-           JOIN versions v ON v.id = t.version_id
-           JOIN documents d ON d.id = v.document_id AND d.current_version_id = v.id"""
-    ).fetchall()
-
-
-def containing(db: Database, q: str) -> set[int]:
-    """Reports whose current title or text contains ``q`` (ASCII case ignored)."""
-    q = q.lower() if q.isascii() else q
-    fold = (lambda s: s.lower()) if q.isascii() else (lambda s: s)
-    return {
-        r for r, title, text in current_texts(db) if q in fold(text) or q in fold(title)
-    }
-
-
-def linked(found: list[dict]) -> list[int]:
-    return [int(row["link"].rsplit("/", 1)[1]) for row in found]
-
-
-# ---------------------------------------------------------------- search
-
-
-@pytest.mark.parametrize(
-    "q",
-    [
-        "复议",  # 2 characters: a scan of texts
-        "行政复议",  # 3+: the trigram index
-        "依申请公开",
-        "威海火炬高技术产业开发区经济发展局",  # a body name
-        "经济发展局",
-        "疫情",  # 2 characters in a few reports only
-        "热线",
-        "政务公开",
-        "不予公开",
-        "新冠",
-        "复",  # 1 character
-        "pdf",  # Latin letters: case is ignored, as the trigram index does
-        "PD",
-    ],
-)
-def test_search_returns_exactly_the_reports_whose_text_contains_the_phrase(
-    get: Callable[..., Any], db: Database, q: str
-) -> None:
-    found = rows(get, "search", q=q)
-    ids = linked(found)
-    assert len(ids) == len(set(ids))  # one row per report
-    assert set(ids) == containing(db, q)
-    assert ids  # every phrase above is in some report
-    years = [row["year"] for row in found]
-    assert years == sorted(years, reverse=True)
-    for row in found:  # the first match, marked, in its passage
-        marked = re.search(r"【(.+?)】", row["context"])
-        assert marked is not None, row
-        assert marked.group(1).lower() == q.lower()
-
-
-def test_search_shows_the_passage_around_the_first_match(
-    get: Callable[..., Any], db: Database
-) -> None:
-    pingtan_2025 = report_id(db, "平潭综合实验区管理委员会", 2025)
-    found = {row["link"]: row for row in rows(get, "search", q="复议")}
-    assert found[f"/archive/reports/{pingtan_2025}"]["context"] == (
-        "…府信息情况、收到和处理政府信息公开申请情况、政府信息公开行政【复议】和行政诉讼情况、"
-        "存在的主要问题及改进情况、其他需要报告的事项…"
-    )
-    texts = {}
-    for r, title, text in current_texts(db):
-        texts.setdefault(r, []).append((title + "\n" + text).replace("\n", " "))
-    for link, row in found.items():
-        passage = row["context"].strip("…").replace("【", "").replace("】", "")
-        assert any(passage in t for t in texts[int(link.rsplit("/", 1)[1])]), row
-        assert len(passage) <= 2 + 30 + 30
-
-
-def test_search_html_page_marks_the_matches(get: Callable[..., Any]) -> None:
-    page = get(f"/archive/search?q={quote('依申请公开')}").text
-    assert page.count("【依申请公开】") == 125
-    assert 'name="q"' in page
-
-
-@pytest.mark.parametrize(
-    "q", ["", "   ", '"', '复议"', "复议 OR 诉讼", "行政*", "(依申请"]
-)
-def test_search_takes_any_text_as_a_literal_phrase(
-    get: Callable[..., Any], db: Database, q: str
-) -> None:
-    found = rows(get, "search", q=q)
-    expected = containing(db, q.strip()) if q.strip() else set()
-    assert set(linked(found)) == expected
-
-
-def test_search_without_q_shows_the_form_and_no_rows(get: Callable[..., Any]) -> None:
-    assert get("/archive/search.json?_shape=objects")["rows"] == []
-    assert (
-        '<input type="text" id="qp1" name="q" value="">' in get("/archive/search").text
-    )
-
-
-def test_search_runs_only_the_branch_its_length_needs(data: Path) -> None:
-    """3+ characters never scan ``texts``; the plan holds both guarded branches."""
-    conn = sqlite3.connect(data / DB_NAME)
-    calls: list[str] = []
-
-    def instr(haystack: str | None, needle: str | None) -> int | None:
-        calls.append(needle or "")
-        if haystack is None or needle is None:
-            return None
-        return haystack.find(needle) + 1
-
-    conn.create_function("instr", 2, instr, deterministic=True)
-    plan = " | ".join(
-        row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {SEARCH_SQL}", {"q": "x"})
-    )
-    assert "SCAN texts_fts VIRTUAL TABLE INDEX 0:M" in plan
-    assert "SCAN texts" in plan.replace("SCAN texts_fts", "")
-    texts = conn.execute("SELECT count(*) FROM texts").fetchone()[0]
-
-    body = (
-        "威海火炬高技术产业开发区经济发展局"  # 5 reports: only their context is located
-    )
-    assert len(conn.execute(SEARCH_SQL, {"q": body}).fetchall()) == 5
-    assert len(calls) == 2 * 5
-
-    calls.clear()
-    assert len(conn.execute(SEARCH_SQL, {"q": "疫情"}).fetchall()) == 4
-    assert len(calls) >= texts  # the scan looked at every text
-    conn.close()
-
-
-@pytest.mark.parametrize(
-    "q", ["复议", "行政复议", "依申请公开", "经济发展局", "疫情", "pdf", "量子纠缠", ""]
-)
-def test_search_walking_the_reports_and_sorting_the_hits_agree(
-    data: Path, q: str
-) -> None:
-    """Both ways to the page give the same rows, context and order included."""
-    conn = sqlite3.connect(data / DB_NAME)
-    chosen = conn.execute(SEARCH_SQL, {"q": q}).fetchall()
-    walked = conn.execute(search_sql(walk=True), {"q": q}).fetchall()
-    sorted_ = conn.execute(search_sql(walk=False), {"q": q}).fetchall()
-    conn.close()
-    assert walked == sorted_ == chosen
-    assert ("量子纠缠" in q or not q) != bool(chosen)
-
-
-def test_search_walks_the_reports_in_the_order_of_an_index(data: Path) -> None:
-    conn = sqlite3.connect(data / DB_NAME)
-    plan = " | ".join(
-        row[3] for row in conn.execute(f"EXPLAIN QUERY PLAN {SEARCH_SQL}", {"q": "x"})
-    )
-    conn.close()
-    assert "SCAN r USING COVERING INDEX reports_year_body" in plan
 
 
 # ---------------------------------------------------------------- checks and changes
@@ -506,14 +346,14 @@ def test_nothing_can_write(get: Callable[..., Any], db: Database) -> None:
     get(f"/archive/write_anything.json?sql={delete}", status=404)
     get("/archive", post={"sql": "DELETE FROM reports"}, status=405)
     # POSTing to a read-only canned query is refused (Datasette 0.65 alone answers 500)
-    get("/archive/search", post={"q": "复议"}, status=405)
+    get("/-/search", post={"q": "复议"}, status=405)
     assert db.execute("SELECT count(*) FROM reports").fetchone()[0] == before
 
 
 def test_metadata_describes_every_table_and_column_users_see(db: Database) -> None:
     meta = metadata(Alerts())
     assert meta["title"] == "年报 nianbao · 政府信息公开工作年度报告存档"
-    assert '<a href="/archive/search">' in meta["description_html"]
+    assert '<a href="/-/search">' in meta["description_html"]
     assert "公开的政府信息" in meta["license"]
     assert "sources" in meta["source"]
     tables = meta["databases"]["archive"]["tables"]
@@ -536,17 +376,17 @@ def test_metadata_describes_every_table_and_column_users_see(db: Database) -> No
 def test_metadata_follows_the_database_name_and_the_deadlines() -> None:
     meta = metadata(Alerts(database="nb"), Deadlines(department="02-28"))
     queries = meta["databases"]["nb"]["queries"]
-    assert "'/nb/reports/' || r.id AS link" in queries["search"]["sql"]
+    assert "'/nb/reports/' || o.report_id AS link" in queries["latest"]["sql"]
     assert "'02-28'" in queries["coverage"]["sql"]
     assert "次年02-28前" in queries["coverage"]["description"]
-    assert '<a href="/nb/search">' in meta["description_html"]
+    assert '<a href="/-/search">' in meta["description_html"]
     with pytest.raises(ValueError, match="database name"):
         metadata(Alerts(database="x' OR '1"))
 
 
 def test_home_page_links_the_search(get: Callable[..., Any]) -> None:
     home = get("/").text
-    assert '<form action="/archive/search" method="get">' in home
+    assert '<form action="/-/search" method="get">' in home
     assert "年报 nianbao · 政府信息公开工作年度报告存档" in home
     database = get("/archive").text
     for hidden in ("texts_fts", "outbox", "_sqlite_migrations"):

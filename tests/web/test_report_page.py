@@ -7,15 +7,19 @@ the same page under plain ``datasette`` (the plugin found through its entry poin
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import sqlite3
 import subprocess
 import sys
+import zipfile
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
 
 import lxml.html
 import pytest
 
+from archive.db import DB_NAME
 from processors.schema import COLUMN_NAMES, ROW_NAMES
 from tests.web.test_serve import free_port, wait_for
 
@@ -209,9 +213,11 @@ def test_plain_datasette_finds_the_plugin_the_queries_and_the_report_page(
     try:
         base = f"http://127.0.0.1:{port}"
         queries = json.loads(wait_for(f"{base}/archive.json", server))["queries"]
-        assert {"search", "latest", "failing_checks", "body_years"} <= {
+        assert {"latest", "failing_checks", "body_years"} <= {
             q["name"] for q in queries
         }
+        search = wait_for(f"{base}/-/search?q=%E5%A4%8D%E8%AE%AE", server).decode()
+        assert "份年报</strong>含“复议”" in search  # the search page, plugin-served
         report = report_id(data, manifest["anqiu-fgj/2021"])
         html = wait_for(f"{base}/archive/reports/{report}", server).decode()
         assert "收支平衡" in html
@@ -219,3 +225,41 @@ def test_plain_datasette_finds_the_plugin_the_queries_and_the_report_page(
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_evidence_button_gives_the_reports_zip(
+    get: Callable[[str], httpx.Response], data: Path
+) -> None:
+    with sqlite3.connect(data / DB_NAME) as conn:
+        report, body, year = conn.execute(
+            "SELECT id, body, year FROM reports WHERE body = ? AND year = 2022",
+            ["安丘市景芝镇人民政府"],
+        ).fetchone()
+        hashes = {
+            h
+            for (h,) in conn.execute(
+                """SELECT v.sha256 FROM versions v JOIN documents d
+                   ON d.id = v.document_id WHERE d.report_id = ?""",
+                [report],
+            )
+        }
+    page = get(f"/archive/reports/{report}").text
+    assert f'href="/-/evidence/{report}.zip"' in page
+    answer = get(f"/-/evidence/{report}.zip")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "application/zip"
+    name = quote(f"{body}_{year}年_政府信息公开工作年度报告.zip")
+    assert f"filename*=UTF-8''{name}" in answer.headers["content-disposition"]
+    with zipfile.ZipFile(io.BytesIO(answer.content)) as archive:
+        members = archive.namelist()
+        inside = {hashlib.sha256(archive.read(m)).hexdigest() for m in members}
+    assert {"README.txt", "provenance.json", "captures.warc.gz"} <= set(members)
+    assert hashes <= inside  # every version's original bytes, unchanged
+    for path in (
+        "/-/evidence/999999.zip",
+        "/-/evidence/abc.zip",
+        "/-/evidence/1" + "0" * 30 + ".zip",
+    ):
+        missing = get(path)
+        assert missing.status_code == 404
+        assert "Traceback" not in missing.text

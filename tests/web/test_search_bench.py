@@ -83,7 +83,9 @@ def test_both_paths_return_the_same_rows_for_every_query(b7: Search) -> None:
     assert asked[-1] == "量子纠缠"
     for result in b7.results:
         assert result.direct.hits == result.served.hits, result.query
-        for latency in (result.direct, result.served, result.served_sql):
+        scan = [result.scan] if result.scan is not None else []
+        assert bool(scan) == (result.query in TWO_CHAR)
+        for latency in (result.direct, result.served, *scan):
             assert len(latency.samples) == 3
             assert all(s > 0 for s in latency.samples)
             assert 0 < latency.p50 <= latency.p95
@@ -92,6 +94,9 @@ def test_both_paths_return_the_same_rows_for_every_query(b7: Search) -> None:
     assert 0 < hits["依申请公开"] <= REPORTS
     assert hits[asked[5]] == 5  # a body's name: its own reports, 2019–2023
     assert hits["量子"] == hits["量子纠缠"] == 0
+    for result in b7.results:  # the bigram index finds what the scan found
+        if result.scan is not None:
+            assert result.scan.hits == result.direct.hits, result.query
 
 
 def test_two_character_queries_have_a_scan_floor(b7: Search) -> None:

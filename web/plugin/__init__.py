@@ -23,10 +23,14 @@ from alerts.config import Alerts
 from alerts.feed import feed_xml
 from web.chart import chart
 from web.common import NAME, _database_name, _run, _settings
+from web.compare import compare
+from web.excel import excel_csv
 from web.limits import limit_connection, read_only, too_big_message
 from web.metadata import metadata
-from web.originals import original
+from web.originals import evidence, original
+from web.queries import COLUMN_LABELS, VALUE_LABELS
 from web.report import report_page
+from web.search import search_page
 
 if TYPE_CHECKING:
     import sqlite3
@@ -53,20 +57,38 @@ async def feed(request: Request, datasette: Datasette) -> Response:
     return Response(data, content_type="application/atom+xml; charset=utf-8")
 
 
+async def old_search(request: Request, datasette: Datasette) -> Response:
+    """``/archive/search?q=…`` (the canned query of earlier versions, in bookmarks and
+    old alerts) now lives at ``/-/search``."""
+    if request.url_vars["database"] != _database_name(datasette):
+        return Response.text("Not found", status=404)
+    target = "/-/search" + (request.url_vars.get("format") or "")
+    query = f"?{request.query_string}" if request.query_string else ""
+    return Response.redirect(datasette.urls.path(target) + query)
+
+
 @hookimpl
 def register_routes() -> list[tuple[str, Any]]:
     return [
         (r"^/-/original/(?P<sha256>[^/]*)$", original),
+        (r"^/-/evidence/(?P<report>[^/]*)\.zip$", evidence),
         (r"^/-/chart$", chart),
+        (r"^/-/search(\.(?P<format>json|csv))?$", search_page),
+        (r"^/(?P<database>[^/]+)/search(?P<format>\.json|\.csv)?$", old_search),
+        (r"^/-/compare$", compare),
         (r"^/-/feed\.atom$", feed),
     ]
 
 
 @hookimpl
-def render_cell(value: Any, datasette: Datasette) -> Markup | None:
-    """``/-/original/…``, ``/-/chart?…`` and ``/archive/reports/<id>`` values become links."""
+def render_cell(value: Any, column: str, datasette: Datasette) -> Markup | str | None:
+    """``/-/original/…``, ``/-/chart?…`` and ``/archive/reports/<id>`` values become links;
+    keys a journalist would read (level, status, template…) are shown in Chinese."""
     if not isinstance(value, str):
         return None
+    label = VALUE_LABELS.get(column, {}).get(value)
+    if label is not None:
+        return label
     if ORIGINAL_CELL.fullmatch(value):
         return Markup('<a href="{}">{}</a>').format(datasette.urls.path(value), value)
     report = f"/{_database_name(datasette)}/reports/"
@@ -77,6 +99,8 @@ def render_cell(value: Any, datasette: Datasette) -> Markup | None:
         key, subject = chart_link.group(1), unquote(chart_link.group(2))
         href = datasette.urls.path(f"/-/chart?{urlencode({key: subject})}")
         return Markup('<a href="{}">图表：{}</a>').format(href, subject)
+    if re.fullmatch(r"/-/compare\?(version_)?a=[0-9]+&(version_)?b=[0-9]+", value):
+        return Markup('<a href="{}">逐项对比</a>').format(datasette.urls.path(value))
     return None
 
 
@@ -88,7 +112,10 @@ def extra_template_vars(
     request: Request | None,
     datasette: Datasette,
 ) -> Any:
-    """The report page's data, for ``templates/row.html``, on a report's row page."""
+    """The report page's data, for ``templates/row.html``, on a report's row page; the
+    columns' Chinese labels for ``templates/query.html``."""
+    if view_name == "query":
+        return {"nianbao_labels": COLUMN_LABELS}
     if view_name != "row" or table != "reports" or request is None:
         return None
     if database != _database_name(datasette):
@@ -122,6 +149,7 @@ def get_metadata(datasette: Datasette) -> dict[str, Any]:
 @hookimpl
 def menu_links(datasette: Datasette) -> list[dict[str, str]]:
     return [
+        {"href": datasette.urls.path("/-/search"), "label": "搜索年报"},
         {"href": datasette.urls.path("/-/chart"), "label": "申请与办理结果图表"},
         {"href": datasette.urls.path("/-/feed.atom"), "label": "订阅新年报（Atom）"},
     ]
@@ -140,8 +168,9 @@ def prepare_connection(
 
 @hookimpl
 def asgi_wrapper() -> Any:
-    """Nothing but GET and HEAD reaches Datasette (a POST got a 500 from 0.65)."""
-    return read_only
+    """Nothing but GET and HEAD reaches Datasette (a POST got a 500 from 0.65); a CSV
+    asked for with ``_bom=1`` gets the BOM Excel needs (``web/excel.py``)."""
+    return lambda app: read_only(excel_csv(app))
 
 
 @hookimpl
