@@ -616,3 +616,27 @@ def m009_search_indexes(db: Database) -> None:
     db.execute("INSERT INTO texts_fts(texts_fts) VALUES ('rebuild')")
     db.execute(CREATE_BIGRAMS)
     index_all_bigrams(db.conn)
+
+
+@migrations()
+def m010_body_index(db: Database) -> None:
+    """The search finds a report by part of its body's name (景芝镇): a trigram index of
+    the names, kept by triggers, so 3+ characters need no scan of every report."""
+    db.execute(
+        'CREATE VIRTUAL TABLE reports_fts USING fts5(body, content="reports",'
+        ' content_rowid="id", tokenize="trigram")'
+    )
+    for sql in (
+        """CREATE TRIGGER reports_ai AFTER INSERT ON reports BEGIN
+             INSERT INTO reports_fts(rowid, body) VALUES (new.id, new.body);
+           END""",
+        """CREATE TRIGGER reports_ad AFTER DELETE ON reports BEGIN
+             INSERT INTO reports_fts(reports_fts, rowid, body) VALUES ('delete', old.id, old.body);
+           END""",
+        """CREATE TRIGGER reports_au AFTER UPDATE OF body ON reports BEGIN
+             INSERT INTO reports_fts(reports_fts, rowid, body) VALUES ('delete', old.id, old.body);
+             INSERT INTO reports_fts(rowid, body) VALUES (new.id, new.body);
+           END""",
+        "INSERT INTO reports_fts(reports_fts) VALUES ('rebuild')",
+    ):
+        db.execute(sql)

@@ -23,35 +23,41 @@ def wants_bom(scope: dict[str, Any]) -> bool:
 
 
 def excel_csv(app: ASGIApp) -> ASGIApp:
-    """ASGI middleware: a ``.csv`` answer asked for with ``_bom=1`` starts with a BOM."""
+    """ASGI middleware: a ``.csv`` answer asked for with ``_bom=1`` starts with a BOM
+    (Datasette sends CSV as ``text/plain`` unless ``_dl=1``: the path decides)."""
 
     async def wrapped(scope: dict[str, Any], receive: Any, send: Any) -> None:
         if not wants_bom(scope):
             await app(scope, receive, send)
             return
-        state = {"csv": False, "first": True}
+        state = {"ok": False, "first": True}
 
         async def bom_send(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
-                headers = []
-                for name, value in message.get("headers", []):
-                    if name.lower() == b"content-type" and b"text/csv" in value.lower():
-                        state["csv"] = True
-                    headers.append((name, value))
-                if state["csv"]:
-                    headers = [
-                        (n, str(int(v) + len(BOM)).encode())
-                        if n.lower() == b"content-length"
-                        else (n, v)
-                        for n, v in headers
-                    ]
-                message = {**message, "headers": headers}
+                state["ok"] = (
+                    message.get("status") == 200
+                )  # an error page stays as it is
+                if state["ok"]:
+                    message = {
+                        **message,
+                        "headers": _longer(message.get("headers", [])),
+                    }
             elif message["type"] == "http.response.body" and state["first"]:
                 state["first"] = False
-                if state["csv"]:
+                if state["ok"]:
                     message = {**message, "body": BOM + message.get("body", b"")}
             await send(message)
 
         await app(scope, receive, bom_send)
 
     return wrapped
+
+
+def _longer(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """The headers with ``content-length`` (if any) counting the BOM."""
+    return [
+        (name, str(int(value) + len(BOM)).encode())
+        if name.lower() == b"content-length"
+        else (name, value)
+        for name, value in headers
+    ]

@@ -18,6 +18,18 @@ if TYPE_CHECKING:
 # CSV keep the keys, which are the API).
 COLUMN_LABELS = {
     "applications_received": "新收申请（件）",
+    "baseline": "首次收录",
+    "city": "市",
+    "decision": "判定",
+    "evidence": "依据",
+    "failure": "失败原因",
+    "family": "网站类型",
+    "format": "格式",
+    "kind": "类别",
+    "outcome": "结果",
+    "province": "省",
+    "source_id": "来源栏目",
+    "text_status": "文字状态",
     "body": "机关",
     "capture_id": "抓取记录",
     "carried_forward": "结转下年度",

@@ -391,3 +391,74 @@ def test_home_page_links_the_search(get: Callable[..., Any]) -> None:
     database = get("/archive").text
     for hidden in ("texts_fts", "outbox", "_sqlite_migrations"):
         assert f'href="/archive/{hidden}"' not in database
+
+
+# ---------------------------------------------------------------- Chinese first, Excel
+
+
+def test_query_pages_speak_chinese_and_name_their_columns(
+    get: Callable[..., Any],
+) -> None:
+    page = get("/archive/latest").text
+    assert "<title>最新发布的年报 Latest reports</title>" in page  # not its SQL
+    assert (
+        'title="applications_received" style="word-break: keep-all">新收申请（件）</th>'
+        in page
+    )
+    assert ">机关</th>" in page
+    assert "查询结果：100 行" in page
+    assert "Custom SQL query" not in page
+    assert 'value="查询"' in page
+    assert ">县级<" in page  # level county, as read
+    assert ">county<" not in page
+    form = get("/archive/body_years").text
+    assert "机关名称（全称或其中一部分，如 景芝镇）" in form
+    assert rows(get, "latest")[0]["level"] in {"county", "town", "department", "city"}
+
+
+def test_csv_with_bom_for_excel_is_offered_and_the_plain_csv_is_unchanged(
+    get: Callable[..., Any],
+) -> None:
+    page = get("/archive/latest").text
+    assert (
+        'class="nb-csv-excel" href="/archive/latest.csv?_size=max&_dl=1&_bom=1"' in page
+    )
+    plain = get("/archive/latest.csv?_size=max").content
+    excel = get("/archive/latest.csv?_size=max&_bom=1").content
+    download = get("/archive/latest.csv?_size=max&_dl=1&_bom=1")
+    assert download.headers["content-type"].startswith("text/csv")
+    assert download.content == excel
+    assert not plain.startswith(b"\xef\xbb\xbf")
+    assert excel == b"\xef\xbb\xbf" + plain
+    assert excel.decode("utf-8-sig").splitlines()[0].startswith("body,year,title")
+
+
+def test_body_years_finds_a_body_by_part_of_its_name(
+    get: Callable[..., Any], db: Database
+) -> None:
+    found = rows(get, "body_years", body="景芝镇")
+    expected = db.execute(
+        "SELECT year FROM reports WHERE body = '安丘市景芝镇人民政府' ORDER BY year"
+    ).fetchall()
+    assert [(r["body"], r["year"]) for r in found] == [
+        ("安丘市景芝镇人民政府", y) for (y,) in expected
+    ]
+    assert (
+        rows(get, "body_years", body="镇") == []
+    )  # one character: the whole name only
+    several = {r["body"] for r in rows(get, "body_years", body="管理委员会")}
+    assert len(several) > 1
+    assert all("管理委员会" in b for b in several)
+
+
+def test_facets_name_their_columns_and_values_in_chinese(
+    get: Callable[..., Any], db: Database
+) -> None:
+    page = get("/archive/reports").text
+    assert '<strong title="level">层级' in page
+    (counties,) = db.execute(
+        "SELECT count(*) FROM reports WHERE level = 'county'"
+    ).fetchone()
+    assert f'level=county">县级</a> {counties:,}</li>' in page  # the link keeps the key
+    assert '<strong title="status">状态' in page
+    assert ">在网站上</a>" in page

@@ -113,11 +113,10 @@ def extra_template_vars(
     datasette: Datasette,
 ) -> Any:
     """The report page's data, for ``templates/row.html``, on a report's row page; the
-    columns' Chinese labels for ``templates/query.html``."""
-    if view_name == "query":
-        return {"nianbao_labels": COLUMN_LABELS}
+    columns' and values' Chinese labels for ``query.html`` and ``_facet_results.html``."""
     if view_name != "row" or table != "reports" or request is None:
-        return None
+        # a canned query's page is a "table" view too; facets are on table views
+        return {"nianbao_labels": COLUMN_LABELS, "nianbao_values": VALUE_LABELS}
     if database != _database_name(datasette):
         return None
     key = str(request.url_vars.get("pks", ""))
