@@ -639,7 +639,7 @@ def demo(data: str) -> None:
         f"\ndemo finished in {time.monotonic() - started:.0f} s; the archive is in {data}/archive.db"
     )
     click.echo(
-        f"Next, in this folder: python3 -m uv run nianbao serve --data {data}, then open"
+        f"Next, in the nianbao folder: python3 -m uv run nianbao serve --data {data}, then open"
         " http://127.0.0.1:8001/-/search?q=复议 (search, open a report, compare its"
         " years, download its evidence);"
         f" python3 -m uv run nianbao alerts list --data {data} (the outbox);"

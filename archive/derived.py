@@ -300,9 +300,12 @@ def replace_year_checks(
 
 
 def failing_checks(db: Database, limit: int = 20) -> list[str]:
-    """Reports whose own figures break an identity, as lines "body year check: message"."""
+    """Reports whose own figures break an identity, as lines "body year check: what",
+    what said in Chinese (the technical message for checks stored before it was)."""
     rows = db.execute(
-        """SELECT r.body, r.year, c.name, c.message FROM checks c
+        """SELECT r.body, r.year, c.name,
+                  CASE WHEN c.explanation <> '' THEN c.explanation ELSE c.message END
+           FROM checks c
            JOIN reports r ON r.id = c.report_id
            JOIN documents d ON d.current_version_id = c.version_id
            WHERE c.ok = 0 AND c.scope = 'report'

@@ -19,6 +19,28 @@ if TYPE_CHECKING:
 COLUMN_LABELS = {
     "applications_received": "新收申请（件）",
     "baseline": "首次收录",
+    "best_version_id": "数字所取的版本",
+    "body_name": "机关",
+    "cells": "涉及的格",
+    "column_key": "列键",
+    "column_label": "列",
+    "current_version_id": "当前版本",
+    "document_id": "文件编号",
+    "files": "文件数",
+    "first_seen_run": "首次收录的抓取",
+    "id": "编号",
+    "identity_note": "机关和年度的依据",
+    "last_seen_run": "最近见到的抓取",
+    "missing_runs": "连续未见次数",
+    "name": "名称",
+    "ok": "通过",
+    "parsed": "解析时间",
+    "processor_version": "解析程序版本",
+    "report_id": "年报编号",
+    "row_key": "行键",
+    "row_label": "行",
+    "start_urls": "栏目网址",
+    "value": "数值",
     "city": "市",
     "decision": "判定",
     "evidence": "依据",
@@ -69,7 +91,8 @@ COLUMN_LABELS = {
     "link_text": "链接文字",
     "listing_url": "所在栏目",
     "media_type": "文件类型",
-    "message": "说明",
+    "message": "技术说明（行列键）",
+    "explanation": "哪里对不上",
     "method": "请求方法",
     "missing_years": "缺少的年度",
     "not_processed": "不予处理",
@@ -173,8 +196,10 @@ ORDER BY e.created DESC, o.body, o.year
 def _failing_checks_sql(database: str) -> str:
     advisory = ", ".join(f"'{name}'" for name in ADVISORY)
     return f"""
-SELECT r.body, r.year, {_check_name("c.name")} AS check_name, c.name AS "check",
-       c.scope, c.message, d.role, d.url, c.version_id, r.region,
+SELECT r.body, r.year, {_check_name("c.name")} AS check_name,
+       CASE WHEN c.explanation <> '' THEN c.explanation ELSE c.message END
+         AS explanation,
+       c.name AS "check", c.scope, c.message, d.role, d.url, c.version_id, r.region,
        {_link(database, "r.id")}
 FROM checks c
 JOIN versions v ON v.id = c.version_id

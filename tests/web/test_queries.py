@@ -103,6 +103,10 @@ def test_failing_checks_holds_the_unbalanced_reports(get: Callable[..., Any]) ->
         "三（七）总计/自然人 [total_handled/natural_person] = 20, but 三（一）…（六） sum to 26; "
         "三（七）总计/总计 [total_handled/total] = 21, but 三（一）…（六） sum to 27"
     )
+    assert pingtan["explanation"] == (
+        "“自然人”列：办理结果总计填 20，而三（一）至（六）各项之和为 26；"
+        "“总计”列：办理结果总计填 21，而三（一）至（六）各项之和为 27"
+    )
     # the advisory trend check is a warning, not a failure
     assert all(r["check"] != "in_force_trend" for r in found)
 
@@ -462,3 +466,12 @@ def test_facets_name_their_columns_and_values_in_chinese(
     assert f'level=county">县级</a> {counties:,}</li>' in page  # the link keeps the key
     assert '<strong title="status">状态' in page
     assert ">在网站上</a>" in page
+
+
+def test_table_headers_are_chinese_and_keep_their_keys(get: Callable[..., Any]) -> None:
+    page = get("/archive/report_overview").text
+    # the key stays where Datasette's menus and the API read it
+    assert 'data-column="applications_received"' in page
+    assert 'title="applications_received" style="word-break: keep-all">' in page
+    assert "新收申请（件）</a>" in page
+    assert ">年报编号" in page
