@@ -112,6 +112,14 @@ def open_archive(root: Path) -> Archive:
     """Open (creating and migrating if needed) the archive in ``root``."""
     root.mkdir(parents=True, exist_ok=True)
     db = connect(root / DB_NAME)
+    pending = [m.name for m in migrations.pending(db)]
+    if pending and db["runs"].exists():  # an existing archive, not a new one
+        logger.info(
+            "upgrading the archive in %s: %s (building search indexes may take a"
+            " minute per 50,000 reports)",
+            root,
+            ", ".join(pending),
+        )
     migrations.apply(db)
     return Archive(root, db, BlobStore(root / BLOB_DIR))
 

@@ -16,12 +16,14 @@ same pairs again: :func:`add_text` and :func:`forget_text` are the only writers,
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import sqlite3
 
+logger = logging.getLogger(__name__)
 BIGRAM_SCHEME = 1
 # Pairs of these characters are indexed: CJK ideographs (the basic block and
 # extension A) and ASCII letters and digits. unicode61 reads each such pair as one

@@ -3,6 +3,7 @@ right when texts are replaced, and migration m009 builds both from the stored te
 
 from __future__ import annotations
 
+import logging
 import shutil
 import sqlite3
 from typing import TYPE_CHECKING
@@ -80,7 +81,9 @@ def test_replacing_a_text_leaves_no_stale_entry(copy: Path) -> None:
     conn.close()
 
 
-def test_migration_m009_builds_both_indexes_from_the_stored_texts(copy: Path) -> None:
+def test_migration_m009_builds_both_indexes_from_the_stored_texts(
+    copy: Path, caplog: pytest.LogCaptureFixture
+) -> None:
     """An archive as m008 left it: the trigram index declared with 'texts', no bigrams."""
     conn = sqlite3.connect(copy / DB_NAME)
     conn.executescript(
@@ -102,7 +105,9 @@ def test_migration_m009_builds_both_indexes_from_the_stored_texts(copy: Path) ->
     )
     conn.commit()
     conn.close()
-    open_archive(copy).close()
+    with caplog.at_level(logging.INFO, logger="archive.db"):
+        open_archive(copy).close()
+    assert f"upgrading the archive in {copy}: m009_search_indexes" in caplog.text
     with sqlite3.connect(copy / DB_NAME) as conn:
         (declared,) = conn.execute(
             "SELECT sql FROM sqlite_master WHERE name = 'texts_fts'"
