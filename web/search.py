@@ -31,7 +31,7 @@ from datasette.utils.asgi import Response
 
 from archive.search_index import indexed_pair
 from web.common import _database_name, _run
-from web.report import LEVELS, TEMPLATES
+from web.report import LEVELS, TEMPLATES, number_text
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -446,6 +446,9 @@ class Found:
     hits: int
     passage: Passage | None
     in_name: bool  # the body's name holds every word
+    # When the words are only in a table: what the table says on the rows they name
+    # ("行政复议 总计 0"), from the report's best version; blank cells say 未填.
+    figures: tuple[str, ...] = ()
 
     @property
     def level_name(self) -> str:
@@ -509,6 +512,8 @@ def _rows(
         _, body, year, title, region, level, status = reports[report_id]
         candidates = [f"{t}\n{x}" for t, x in texts.get(report_id, [])]
         best = max(candidates, key=lambda c: count_hits(c, words), default="")
+        passage = best_passage(best, words)
+        in_table = passage is not None and passage.kind == "table"
         found.append(
             Found(
                 report_id,
@@ -519,11 +524,43 @@ def _rows(
                 level,
                 status,
                 count_hits(best, words),
-                best_passage(best, words),
+                passage,
                 all(w in body for w in words),
+                _named_figures(conn, report_id, words) if in_table else (),
             )
         )
     return found
+
+
+FIGURES_SHOWN = 4
+
+
+def _named_figures(
+    conn: sqlite3.Connection, report_id: int, words: tuple[str, ...]
+) -> tuple[str, ...]:
+    """The figures of the report's best version on the table rows whose label holds a
+    word: each row's 总计 where it has one, else its cells; at most FIGURES_SHOWN."""
+    cells: dict[tuple[str, str], list[tuple[str, str, Any]]] = {}
+    for table, row_key, row_label, column_key, column_label, value in conn.execute(
+        """SELECT f.table_name, f.row_key, f.row_label, f.column_key, f.column_label,
+                  f.value
+           FROM best_versions b JOIN figures f ON f.version_id = b.version_id
+           WHERE b.report_id = ? ORDER BY f.id""",
+        [report_id],
+    ):
+        if row_key.startswith("litigation"):  # the template groups them under 行政诉讼
+            row_label = f"行政诉讼（{row_label}）"
+        if row_label and any(w in row_label for w in words):
+            cells.setdefault((table, row_key), []).append(
+                (row_label, column_key, (column_label or column_key, value))
+            )
+    shown: list[str] = []
+    for row in cells.values():
+        totals = [c for c in row if c[1] == "total"] or row
+        for label, _, (column, value) in totals:
+            number = number_text(value) or "未填"
+            shown.append(f"{label} {column} {number}")
+    return tuple(shown[:FIGURES_SHOWN])
 
 
 # ---------------------------------------------------------------- the page
@@ -589,6 +626,7 @@ def json_data(result: SearchResult | None, message: str | None) -> dict[str, Any
                 "in_name": f.in_name,
                 "passage": f.passage.marked if f.passage else None,
                 "passage_kind": f.passage.kind if f.passage else None,
+                "figures": list(f.figures),
                 "title": f.title,
             }
             for f in result.rows

@@ -464,3 +464,30 @@ def test_sqlite_utils_and_datasette_see_the_full_text_index(
     )
     assert answer.status_code == 200
     assert {r[1] for r in json.loads(answer.text)["rows"]} == reports
+
+
+def test_a_word_only_in_a_table_shows_what_the_table_says(
+    conn: sqlite3.Connection,
+) -> None:
+    query = parse_query({"q": "复议"})
+    assert query is not None
+    shown = 0
+    for found in search(conn, query, ALL).rows:
+        if found.passage is None or found.passage.kind != "table":
+            assert found.figures == ()
+            continue
+        totals = conn.execute(
+            """SELECT f.row_key, f.row_label, f.value FROM best_versions b
+               JOIN figures f ON f.version_id = b.version_id
+               WHERE b.report_id = ? AND f.column_key = 'total'
+                 AND f.row_label LIKE '%复议%' ORDER BY f.id""",
+            [found.report_id],
+        ).fetchall()
+        expected = []
+        for key, label, value in totals:
+            name = f"行政诉讼（{label}）" if key.startswith("litigation") else label
+            number = "未填" if value is None else f"{float(value):g}"
+            expected.append(f"{name} 总计 {number}")
+        assert list(found.figures) == expected[:4], found.body
+        shown += bool(expected)
+    assert shown >= 10  # most reports name 复议 only in table 4
