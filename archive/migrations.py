@@ -10,7 +10,13 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Migrations
 
-from archive.search_index import CREATE_BIGRAMS, index_all_bigrams
+from archive.search_index import (
+    CREATE_BIGRAMS,
+    CREATE_REPORT_TEXTS,
+    index_all_bigrams,
+    index_all_report_texts,
+    report_text_triggers,
+)
 
 if TYPE_CHECKING:
     from sqlite_utils import Database
@@ -640,3 +646,21 @@ def m010_body_index(db: Database) -> None:
         "INSERT INTO reports_fts(reports_fts) VALUES ('rebuild')",
     ):
         db.execute(sql)
+
+
+@migrations()
+def m011_report_texts(db: Database) -> None:
+    """Search by report (issue 13, B7): each report's current text in ``report_texts``
+    with its trigram index, kept by triggers (``archive/search_index.py``), so that
+    counting the reports that hold a phrase is counting index rows. It replaces the
+    trigram index of every version's text (``texts_fts``), which search no longer
+    reads: ``sqlite-utils search`` and ``_search`` now go through ``report_texts``."""
+    for sql in (
+        "DROP TRIGGER texts_ai",
+        "DROP TRIGGER texts_ad",
+        "DROP TABLE texts_fts",
+        *CREATE_REPORT_TEXTS,
+        *report_text_triggers(),
+    ):
+        db.execute(sql)
+    index_all_report_texts(db.conn)

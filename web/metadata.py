@@ -294,6 +294,15 @@ TABLES: dict[str, dict[str, Any]] = {
             "text": "全文",
         },
     },
+    "report_texts": {
+        "description": "每份年报的现行全文：其各文件当前版本的文字合在一起，一份年报一行；"
+        "可全文搜索（3 个字以上）。Each report's current text, one row per report.",
+        "columns": {
+            "report_id": "年报",
+            "title": "标题",
+            "text": "现行全文",
+        },
+    },
     "best_versions": {
         "description": "每份年报的“最佳版本”：其当前文件中读出标准表格最多、校验失败最少、"
         "正文网页优先的版本，年报的数字即取自它。The version whose figures stand for a report.",
@@ -422,11 +431,11 @@ TABLES: dict[str, dict[str, Any]] = {
     },
 }
 HIDDEN = (
-    "texts_fts",
-    "texts_fts_data",
-    "texts_fts_idx",
-    "texts_fts_docsize",
-    "texts_fts_config",
+    "report_texts_fts",
+    "report_texts_fts_data",
+    "report_texts_fts_idx",
+    "report_texts_fts_docsize",
+    "report_texts_fts_config",
     "texts_bigrams",
     "texts_bigrams_data",
     "texts_bigrams_idx",

@@ -9,10 +9,12 @@ passage: the sentence with the most of the words that is not a heading, the
 table-of-contents sentence every report shares (本报告内容包括总体情况、…) or a table
 row, unless nothing else holds them.
 
-How a word is found (the SQL in :func:`_word_hits`): 3+ characters through the
-trigram index ``texts_fts``; 2 characters through the bigram index ``texts_bigrams``
-(``archive/search_index.py``); anything else (1 character, a pair with punctuation)
-by scanning ``texts``. The page of reports either walks the reports in the page's
+How a word is found (the SQL in :func:`_word_hits`), always as the set of reports
+whose current text holds it: 3+ characters through the trigram index of each
+report's current text ``report_texts_fts``; 2 characters through the bigram index
+``texts_bigrams`` (by version, then the documents' current versions); anything else
+(1 character, a pair with punctuation) by scanning ``report_texts``
+(``archive/search_index.py`` declares them all). The page of reports either walks the reports in the page's
 order (index ``reports_year_body``) and stops when the page is full, when the word is
 common, or sorts the few reports found, when it is rare (:data:`WALK_SHARE`).
 """
@@ -147,18 +149,46 @@ def _choices(names: Mapping[str, str]) -> str:
 # ---------------------------------------------------------------- finding the reports
 
 
-def _word_hits(word: str, at: int, bigrams: bool) -> tuple[str, str, dict[str, str]]:
-    """How to find the versions whose title or text holds ``word`` (the ``at``-th
-    word): SQL for all of them, SQL testing one version (``d.current_version_id``),
-    and their parameters. Without ``bigrams``, 2 characters are found by the scan the
-    bigram index replaced (the benchmark's baseline)."""
+def _phrase(word: str) -> str:
+    """``word`` as one FTS5 phrase: quoted, so that every character is literal."""
+    return '"' + word.replace('"', '""') + '"'
+
+
+def _word_hits(
+    word: str, at: int, bigrams: bool, rare: bool = False
+) -> tuple[str, str, dict[str, str]]:
+    """How to find the reports whose current text (``report_texts``) holds ``word``
+    (the ``at``-th word): SQL for all of them (each report once, or at most once per
+    file with ``rare``), SQL testing one report (``r.id``), and their parameters.
+    Without ``bigrams``, 2 characters are found by the scan the bigram index replaced
+    (the benchmark's baseline)."""
     key = f"w{at}"
-    if len(word) >= 3 or (bigrams and indexed_pair(word)):
-        table = "texts_fts" if len(word) >= 3 else "texts_bigrams"
-        phrase = word if len(word) >= 3 else word.lower()
-        every = f"SELECT rowid FROM {table} WHERE {table} MATCH :{key}"
-        one = f"EXISTS ({every} AND rowid = d.current_version_id)"
-        return every, one, {key: '"' + phrase.replace('"', '""') + '"'}
+    if len(word) >= 3:
+        every = (
+            f"SELECT rowid FROM report_texts_fts WHERE report_texts_fts MATCH :{key}"
+        )
+        return every, f"EXISTS ({every} AND rowid = r.id)", {key: _phrase(word)}
+    if bigrams and indexed_pair(word):
+        # The bigram index is kept by version: a report holds the pair when one of
+        # its documents' current versions does. A rare pair's few versions are looked
+        # up one by one; a common pair's set is built once and the documents read in
+        # order (a lookup for each of 100,000 versions would cost more).
+        versions = f"SELECT rowid FROM texts_bigrams WHERE texts_bigrams MATCH :{key}"
+        if rare:
+            every = (
+                f"SELECT d.report_id FROM ({versions}) b JOIN versions v ON v.id = b.rowid"
+                f" JOIN documents d ON d.id = v.document_id AND d.current_version_id = v.id"
+            )
+        else:
+            every = (
+                f"SELECT d.report_id FROM documents d"
+                f" WHERE +d.current_version_id IN ({versions}) GROUP BY d.report_id"
+            )
+        one = (
+            f"EXISTS (SELECT 1 FROM documents d WHERE d.report_id = r.id"
+            f" AND EXISTS ({versions} AND rowid = d.current_version_id))"
+        )
+        return every, one, {key: _phrase(word.lower())}
     if word.isascii():  # letters: case ignored, as the indexes ignore it
         holds = (
             f"(instr(lower(text), :{key}) > 0"
@@ -168,17 +198,18 @@ def _word_hits(word: str, at: int, bigrams: bool) -> tuple[str, str, dict[str, s
     else:
         holds = f"(instr(text, :{key}) > 0 OR instr(coalesce(title, ''), :{key}) > 0)"
         value = word
-    every = f"SELECT version_id FROM texts WHERE {holds}"
-    one = f"EXISTS ({every} AND version_id = d.current_version_id)"
-    return every, one, {key: value}
+    every = f"SELECT report_id FROM report_texts WHERE {holds}"
+    return every, f"EXISTS ({every} AND report_id = r.id)", {key: value}
 
 
-def _hits_sql(query: SearchQuery, bigrams: bool) -> tuple[str, str, dict[str, Any]]:
-    """SQL for the versions whose title or text holds every word, SQL testing whether
-    the current version of document ``d`` does, and their parameters."""
+def _hits_sql(
+    query: SearchQuery, bigrams: bool, rare: bool = False
+) -> tuple[str, str, dict[str, Any]]:
+    """SQL for the reports whose current text holds every word, SQL testing whether
+    report ``r`` does, and their parameters."""
     every, one, params = [], [], {}
     for at, word in enumerate(query.words):
-        all_sql, one_sql, word_params = _word_hits(word, at, bigrams)
+        all_sql, one_sql, word_params = _word_hits(word, at, bigrams, rare)
         every.append(all_sql)
         one.append(one_sql)
         params.update(word_params)
@@ -195,7 +226,7 @@ def _in_name(query: SearchQuery) -> tuple[str, dict[str, str]]:
             tests.append(
                 f"r.id IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH :{key})"
             )
-            params[key] = '"' + word.replace('"', '""') + '"'
+            params[key] = _phrase(word)
         else:
             tests.append(f"instr(r.body, :{key}) > 0")
             params[key] = word
@@ -225,17 +256,20 @@ def _filters(query: SearchQuery) -> tuple[str, dict[str, Any]]:
     return " AND ".join(sql) or "1", params
 
 
-# A report holds the words when one of its current files does (the documents' index
-# `documents_report` covers both columns), or when its body's name does.
-IN_TEXT = """EXISTS (SELECT 1 FROM documents d
-  WHERE d.report_id = r.id AND +d.current_version_id IN (SELECT v FROM hits))"""
-
-
 def _is_common(conn: sqlite3.Connection, query: SearchQuery, bigrams: bool) -> bool:
-    """Whether at least one report in WALK_SHARE holds the words (counted only so far)."""
+    """Whether at least one report in WALK_SHARE holds the words (counted only so far).
+
+    It only chooses the plan, both give the same reports: one word is judged by its
+    index entries (for 2 characters, versions rather than reports), which costs a
+    fraction of a millisecond; several words by the reports that hold them all.
+    """
     hits, _, params = _hits_sql(query, bigrams)
     (reports,) = conn.execute("SELECT coalesce(max(id), 0) FROM reports").fetchone()
     params["enough"] = int(reports) // WALK_SHARE + 1
+    if len(query.words) == 1:
+        word = query.words[0]
+        if bigrams and len(word) == 2 and indexed_pair(word):
+            hits = "SELECT rowid FROM texts_bigrams WHERE texts_bigrams MATCH :w0"
     (count,) = conn.execute(
         f"SELECT count(*) FROM (SELECT 1 FROM ({hits}) LIMIT :enough)",
         params,
@@ -243,41 +277,35 @@ def _is_common(conn: sqlite3.Connection, query: SearchQuery, bigrams: bool) -> b
     return bool(count >= params["enough"])
 
 
-def _walked(query: SearchQuery, name: str, where: str, probe: str | None) -> str:
-    """A common word: walk the reports in the page's order until the page is full; the
-    total counted apart (without filters, from the documents' index).
+def _walked(name: str, where: str, probe: str, short: bool) -> str:
+    """A common word: walk the reports in the page's order until the page is full.
 
-    With ``probe`` (SQL testing one document's current version), each report on the
-    way is tested in the indexes directly: a page costs tens of lookups instead of the
-    set of every hit. Only for the first pages and no filters, where one report in
-    WALK_SHARE at least holds the words, so the walk is short whatever they are.
+    Unfiltered, the total is the number of reports the index finds plus the bodies
+    whose name alone holds the words (few: each tested by ``probe``). With ``short``
+    (the first pages, no filters, where one report in WALK_SHARE at least holds the
+    words, so the walk is short whatever they are) each report on the way is tested
+    in the indexes directly: tens of lookups instead of the set of every hit.
     """
+    in_hits = "r.id IN (SELECT report FROM hits)"
     if where == "1":
-        total = f"""(SELECT count(*) FROM (SELECT d.report_id FROM documents d
-              WHERE +d.current_version_id IN (SELECT v FROM hits) GROUP BY d.report_id))
-          + (SELECT count(*) FROM reports r WHERE {name} AND NOT {IN_TEXT})"""
+        total = f"""(SELECT count(*) FROM hits)
+          + (SELECT count(*) FROM reports r WHERE {name} AND NOT ({probe}))"""
     else:
         total = (
-            f"(SELECT count(*) FROM reports r WHERE {where} AND ({IN_TEXT} OR {name}))"
+            f"(SELECT count(*) FROM reports r WHERE {where} AND ({in_hits} OR {name}))"
         )
-    holds = IN_TEXT
-    if probe is not None:
-        holds = (
-            f"EXISTS (SELECT 1 FROM documents d WHERE d.report_id = r.id AND {probe})"
-        )
+    holds = probe if short else in_hits
     return f"""page AS (
   SELECT r.id, r.year, r.body FROM reports r INDEXED BY reports_year_body
-  WHERE {where} AND ({holds} OR {name})
+  WHERE {where} AND (({holds}) OR {name})
   ORDER BY r.year DESC, r.body, r.id LIMIT :size OFFSET :offset)
 SELECT NULL, NULL, NULL, {total} UNION ALL SELECT id, year, body, NULL FROM page"""
 
 
-def _sorted(query: SearchQuery, name: str, where: str) -> str:
-    """A rare word: its few reports (from each hit's document), filtered and sorted."""
+def _sorted(name: str, where: str) -> str:
+    """A rare word: its few reports, filtered and sorted."""
     return f"""found(id) AS (
-  SELECT d.report_id FROM hits h JOIN versions v ON v.id = h.v
-  JOIN documents d ON d.id = v.document_id AND d.current_version_id = v.id
-  UNION SELECT r.id FROM reports r WHERE {name}),
+  SELECT report FROM hits UNION SELECT r.id FROM reports r WHERE {name}),
 matched AS MATERIALIZED (
   SELECT r.id, r.year, r.body FROM found f JOIN reports r ON r.id = f.id WHERE {where}),
 page AS (SELECT * FROM matched ORDER BY year DESC, body, id LIMIT :size OFFSET :offset)
@@ -290,18 +318,22 @@ def _find(
 ) -> tuple[int, list[int]]:
     """How many reports the search finds (with the filters), and the ids on its page
     (``size`` of them), newest year first, then by body."""
-    hits, probe, params = _hits_sql(query, bigrams)
+    common = _is_common(conn, query, bigrams)
+    # A word found rarely is looked up hit by hit (for several words, each of which
+    # may be common, the sets are built).
+    rare = not common and len(query.words) == 1
+    hits, probe, params = _hits_sql(query, bigrams, rare)
     name, name_params = _in_name(query)
     where, where_params = _filters(query)
-    if _is_common(conn, query, bigrams):
+    if common:
         short = where == "1" and query.page * size <= PROBE_REPORTS
-        rest = _walked(query, name, where, probe if short else None)
+        rest = _walked(name, where, probe, short)
     else:
-        rest = _sorted(query, name, where)
+        rest = _sorted(name, where)
     # One word's index lookup is cheaper to run again for each use of `hits` than to
     # copy; several words' intersection is computed once.
     once = "MATERIALIZED" if len(query.words) > 1 else "NOT MATERIALIZED"
-    sql = f"WITH hits(v) AS {once} ({hits}), {rest}"
+    sql = f"WITH hits(report) AS {once} ({hits}), {rest}"
     params.update(name_params, **where_params)
     params.update(size=size, offset=(query.page - 1) * size)
     rows = conn.execute(sql, params).fetchall()

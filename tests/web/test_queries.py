@@ -393,7 +393,7 @@ def test_home_page_links_the_search(get: Callable[..., Any]) -> None:
     assert '<form action="/-/search" method="get">' in home
     assert "年报 nianbao · 政府信息公开工作年度报告存档" in home
     database = get("/archive").text
-    for hidden in ("texts_fts", "outbox", "_sqlite_migrations"):
+    for hidden in ("report_texts_fts", "texts_bigrams", "outbox", "_sqlite_migrations"):
         assert f'href="/archive/{hidden}"' not in database
 
 

@@ -59,8 +59,8 @@ def test_texts_are_report_sized_and_all_different(built: Built) -> None:
 def test_trigram_index_finds_the_body_in_its_own_reports_only(built: Built) -> None:
     with sqlite3.connect(built.db) as conn:
         found = conn.execute(
-            "SELECT r.body FROM texts_fts JOIN texts t ON t.version_id = texts_fts.rowid"
-            " JOIN reports r ON r.id = t.report_id WHERE texts_fts MATCH ?",
+            "SELECT r.body FROM report_texts_fts f JOIN reports r ON r.id = f.rowid"
+            " WHERE report_texts_fts MATCH ?",
             [f'"{built.body_name}"'],
         ).fetchall()
     assert found == [(built.body_name,)] * 5  # one report a year, 2019–2023
