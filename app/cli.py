@@ -217,6 +217,20 @@ def cli(verbose: bool) -> None:
     help="Read every source with this family's spider instead of its own "
     "(e.g. generic: the reader for sites no family knows).",
 )
+@click.option(
+    "--redis",
+    metavar="URL",
+    help="Crawl with workers sharing this Redis (redis://HOST:PORT/DB) as their "
+    "frontier; this process ingests. See README, Scaling out.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(0, 64),
+    default=2,
+    show_default=True,
+    help="With --redis: workers to start on this machine (more may join with "
+    "`nianbao worker`).",
+)
 def crawl(
     source_ids: tuple[str, ...],
     data: str | None,
@@ -226,18 +240,22 @@ def crawl(
     config: str | None,
     polite: bool | None,
     family: str | None,
+    redis: str | None,
+    workers: int,
 ) -> None:
     """Crawl the sources' report columns into the archive, and record what changed.
 
     Exit status: 0 complete, 3 partial (some fetches failed, or the crawl stopped
     early), 4 failed (no source could be listed), 5 interrupted (Ctrl-C, SIGTERM),
-    6 disk full, 1 on an error (e.g. another crawl holds the archive).
+    6 disk full, 7 Redis unavailable (with --redis), 1 on an error (e.g. another
+    crawl holds the archive).
 
     \b
     Example:
       nianbao crawl --replica --epoch 1 --data ./nianbao-data
       nianbao crawl --source wip --source anqiu
       nianbao crawl --replica --family generic     # the generic reader on every site
+      nianbao crawl --redis redis://127.0.0.1:6379/0 --workers 4
     """
     from app.crawl import (
         EXIT_DISK_FULL,
@@ -247,6 +265,7 @@ def crawl(
         summary_table,
     )
     from app.diskspace import DiskFull
+    from app.distributed import EXIT_REDIS, RedisUnavailable
     from app.standin import ReplicaUnavailable
     from archive.integrity import ArchiveCorrupt
 
@@ -270,6 +289,8 @@ def crawl(
                 replica=standin,
                 epoch=epoch,
                 polite=polite,
+                redis=redis,
+                workers=workers,
             )
             click.echo(
                 f"crawling {len(sources)} sources ({plan.target}) into {plan.data}"
@@ -277,11 +298,52 @@ def crawl(
             result = run_crawl(plan)
     except (ArchiveLocked, ArchiveCorrupt, ReplicaUnavailable) as exc:
         raise click.ClickException(str(exc)) from exc
+    except RedisUnavailable as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_REDIS)
     except DiskFull as exc:
         click.echo(f"Error: {exc}", err=True)
         sys.exit(EXIT_DISK_FULL)
     click.echo(summary_table(result))
     sys.exit(result.exit_code)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--redis", metavar="URL", required=True, help="The run's Redis.")
+@click.option(
+    "--run", "run_id", type=int, required=True, help="The run to work for (its id)."
+)
+@DATA
+@click.option(
+    "--seed",
+    is_flag=True,
+    help="Ask for the sources' first pages (one worker of a run does; "
+    "`nianbao crawl --redis` tells its first local worker to).",
+)
+def worker(redis: str, run_id: int, data: str | None, seed: bool) -> None:
+    """Crawl for a distributed run until its coordinator says it is done.
+
+    `nianbao crawl --redis URL` is the coordinator: it starts its own workers and
+    ingests what every worker fetched. Start more on other machines with the same
+    Redis and the same data directory (the blob store is shared; only the
+    coordinator writes the archive's database).
+
+    Exit status: 0 done, 3 a spider stopped early, 5 interrupted, 7 Redis
+    unavailable, 1 no such run.
+
+    \b
+    Example:
+      nianbao worker --redis redis://10.0.0.5:6379/0 --run 42 --data /mnt/nianbao
+    """
+    from app.distributed import EXIT_REDIS, RedisUnavailable, run_worker
+
+    try:
+        sys.exit(run_worker(redis, run_id, data_dir(data), seed=seed))
+    except RedisUnavailable as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(EXIT_REDIS)
+    except LookupError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @cli.command(context_settings=CONTEXT)

@@ -43,6 +43,8 @@ class CrawlTuning:
     timeout: float
     retries: int
     min_free_mb: float = 256.0  # a crawl refuses to start with less free space
+    # A distributed run waits this long for its Redis to come back before giving up.
+    redis_patience: float = 300.0
 
     @classmethod
     def from_env(cls) -> CrawlTuning:
@@ -50,6 +52,7 @@ class CrawlTuning:
             timeout=float(os.environ.get("NIANBAO_DOWNLOAD_TIMEOUT", "45")),
             retries=int(os.environ.get("NIANBAO_RETRY_TIMES", "3")),
             min_free_mb=float(os.environ.get("NIANBAO_MIN_FREE_MB", "256")),
+            redis_patience=float(os.environ.get("NIANBAO_REDIS_PATIENCE", "300")),
         )
 
 

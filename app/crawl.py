@@ -11,7 +11,7 @@ from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
 from app.config import Config, CrawlTuning
-from app.diskspace import DiskFull, is_disk_full, require_free
+from app.diskspace import is_disk_full, require_free
 from app.fetch import fetch
 from app.interrupts import Interrupted, deferred, raising
 from app.process import hash_new_texts, process_versions
@@ -66,6 +66,10 @@ class CrawlPlan:
     # Scrapy settings given on the command line (`scrapy crawl -s NAME=VALUE`).
     overrides: dict[str, Any] = field(default_factory=dict)
     scout: bool = False  # read the lists only, fetch no report (`nianbao add`)
+    # Distributed (app/distributed.py): the Redis of the shared frontier, and how many
+    # local workers to start; None crawls in this process.
+    redis: str | None = None
+    workers: int = 2
 
 
 @dataclass(slots=True)
@@ -93,6 +97,8 @@ def crawl_plan(
     epoch: int = 1,
     polite: bool | None = None,
     overrides: dict[str, Any] | None = None,
+    redis: str | None = None,
+    workers: int = 2,
 ) -> CrawlPlan:
     """What ``nianbao crawl`` (and ``scrapy crawl``) runs: the real sites, a proxy, or the
     replica on night ``epoch`` (``replica`` is its proxy URL). Politeness is on for real
@@ -109,6 +115,8 @@ def crawl_plan(
         epoch=epoch if replica else None,
         polite=polite if polite is not None else not (replica or proxy),
         overrides=dict(overrides or {}),
+        redis=redis,
+        workers=workers,
     )
 
 
@@ -145,7 +153,11 @@ def run_crawl(plan: CrawlPlan) -> CrawlResult:
     try:
         require_free(plan.data, plan.tuning.min_free_mb)
         check_archive(plan.data)  # a damaged archive is refused before any write
-    except (DiskFull, ArchiveCorrupt):
+        if plan.redis:  # and a Redis that does not answer, before any run starts
+            from app.distributed import connect
+
+            connect(plan.redis).close()
+    except Exception:
         lock.release()
         raise
     archive = open_archive(plan.data)
@@ -176,7 +188,15 @@ def run_crawl(plan: CrawlPlan) -> CrawlResult:
 def _run(archive: Archive, plan: CrawlPlan, run_id: int, ids: list[str]) -> CrawlResult:
     known = known_documents(archive.db, ids)
     lists = known_lists(archive.db, ids)
-    fetched = fetch(plan, run_id, VERSION, known, lists)
+    if plan.redis:
+        from app.distributed import RedisUnavailable, fetch_distributed
+
+        try:
+            fetched = fetch_distributed(archive, plan, run_id, VERSION, known, lists)
+        except RedisUnavailable as exc:  # waited for it in vain: settled next run
+            return _interrupted(archive, run_id, ids, str(exc))
+    else:
+        fetched = fetch(plan, run_id, VERSION, known, lists)
     if fetched.interrupted:
         return _interrupted(archive, run_id, ids, fetched.interrupted)
     if plan.scout:  # the lists are what was asked for: no analysis, no alerts
@@ -203,6 +223,19 @@ def _run(archive: Archive, plan: CrawlPlan, run_id: int, ids: list[str]) -> Craw
             _back_up(archive, run_id)
     return CrawlResult(
         run_id, status, counts, summaries, processed.line(), alerts, message
+    )
+
+
+def _noteworthy(source: SourceSummary) -> bool:
+    return bool(
+        source.new
+        or source.changed
+        or source.resaved
+        or source.removed
+        or source.failed
+        or source.unreachable
+        or source.fell_back
+        or not source.list_pages  # nothing listed: worth a look
     )
 
 
@@ -276,8 +309,18 @@ def _notify(archive: Archive, run_id: int, plan: CrawlPlan) -> str:
         return f"failed: {type(exc).__name__}: {exc}"
 
 
+SUMMARY_ROWS = 40  # sources listed one per line at the end of a run, at most
+
+
 def summary_table(result: CrawlResult) -> str:
-    """The end-of-run table: one line per source, then the run's totals."""
+    """The end-of-run table: one line per source, then the run's totals.
+
+    A run of more sources than :data:`SUMMARY_ROWS` lists only those with something
+    to say (new, changed, re-saved, removed, failed, unreachable, read by the
+    generic reader, or no list page read), the first
+    :data:`SUMMARY_ROWS` of them, and counts the rest (`nianbao sources --check` has
+    every source's last listing).
+    """
     columns = (
         "list pages",
         "reports",
@@ -287,9 +330,14 @@ def summary_table(result: CrawlResult) -> str:
         "removed",
         "failed",
     )
-    head = f"{'source':<10}" + "".join(f" {c:>10}" for c in columns) + "  unreachable"
+    width = max([10, *(len(s.source) for s in result.sources)])
+    head = f"{'source':<{width}}" + "".join(f" {c:>10}" for c in columns)
+    head += "  unreachable"
     lines = [head, "-" * len(head)]
-    for s in result.sources:
+    shown = result.sources
+    if len(shown) > SUMMARY_ROWS:
+        shown = [s for s in shown if _noteworthy(s)][:SUMMARY_ROWS]
+    for s in shown:
         values = (
             s.list_pages,
             s.reports,
@@ -300,9 +348,16 @@ def summary_table(result: CrawlResult) -> str:
             s.failed,
         )
         lines.append(
-            f"{s.source:<10}"
+            f"{s.source:<{width}}"
             + "".join(f" {v:>10}" for v in values)
             + f"  {s.unreachable}"
+        )
+    if len(shown) < len(result.sources):
+        quiet = sum(1 for s in result.sources if not _noteworthy(s))
+        more = len(result.sources) - len(shown) - quiet
+        lines.append(
+            f"… {more} more sources with news and {quiet} with nothing new "
+            "(`nianbao sources --check` lists every source)"
         )
     c = result.counts
     megabytes = c.bytes_downloaded / 1e6

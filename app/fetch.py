@@ -124,10 +124,27 @@ def scrapy_settings(plan: CrawlPlan, run_id: int) -> Settings:
             },
             priority="cmdline",
         )
+    else:
+        settings.set(
+            "CONCURRENT_REQUESTS",
+            concurrent_requests(plan.sources, settings),
+            "cmdline",
+        )
     for name, value in plan.overrides.items():  # the user's -s, but never the run's own
         if not name.startswith("NIANBAO_"):
             settings.set(name, value, priority="cmdline")
     return settings
+
+
+def concurrent_requests(sources: list[Source], settings: Settings) -> int:
+    """Requests under way at once in a polite crawl: enough for every host to have
+    its own share (CONCURRENT_REQUESTS_PER_DOMAIN) at once, between the default and
+    NIANBAO_CONCURRENT_REQUESTS_MAX. A night of 1,000 hosts at 16 at a time would
+    leave nearly all of its politeness budget unused (bench B2)."""
+    hosts = len({host for source in sources for host in source.hosts})
+    wanted = hosts * settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN")
+    floor = settings.getint("CONCURRENT_REQUESTS")
+    return max(floor, min(wanted, settings.getint("NIANBAO_CONCURRENT_REQUESTS_MAX")))
 
 
 def _families(sources: list[Source]) -> dict[str, list[Source]]:
@@ -143,9 +160,19 @@ def fetch(
     crawler_version: str,
     known: dict[str, KnownDocument],
     lists: dict[str, KnownList],
+    *,
+    extra: dict[str, Any] | None = None,
+    seed: bool = True,
 ) -> Fetched:
-    """Crawl ``plan.sources`` (one crawler per family) until done or stopped."""
-    process = _Process(scrapy_settings(plan, run_id))
+    """Crawl ``plan.sources`` (one crawler per family) until done or stopped.
+
+    ``extra`` settings make the crawlers something else (a distributed run's worker,
+    ``app/distributed.py``); without ``seed`` the spiders ask for no first page and
+    only take requests from a shared queue.
+    """
+    settings = scrapy_settings(plan, run_id)
+    settings.update(extra or {}, priority="cmdline")
+    process = _Process(settings)
     crawlers: dict[str, Crawler] = {}
     for family, group in _families(plan.sources).items():
         ids = {s.id for s in group}
@@ -159,6 +186,7 @@ def fetch(
             known={u: d for u, d in known.items() if d.source_id in ids},
             lists=lists,
             scout=plan.scout,
+            seed=seed,
         )
     wall, cpu = time.monotonic(), time.process_time()
     process.start()

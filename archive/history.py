@@ -150,12 +150,23 @@ def _version_events(
     rows = _rows(
         db,
         f"""SELECT v.id, v.previous_version_id, v.text_sha256, p.text_sha256 AS previous_text,
-                  d.id AS document_id, d.url, r.id AS report_id, r.body, r.year, r.first_seen_run, r.source_id
+                  d.id AS document_id, d.url, d.role, d.part, r.id AS report_id, r.body, r.year,
+                  r.first_seen_run, r.source_id
            FROM versions v JOIN documents d ON d.id = v.document_id JOIN reports r ON r.id = d.report_id
            LEFT JOIN versions p ON p.id = v.previous_version_id
            WHERE v.first_seen_run IN ({_marks(runs)}) ORDER BY v.id""",  # noqa: S608
         runs,
     )
+    # A new report is announced by one of its files, whichever was stored first: its
+    # page before its attachments, its first part before further ones, then by URL
+    # (a distributed run stores files in no set order).
+    first_file: dict[int, tuple[bool, bool, str]] = {}
+    for row in rows:
+        if row["previous_version_id"] is None and row["first_seen_run"] in runs:
+            rank = (row["role"] != "page", row["part"] is not None, row["url"])
+            first_file[row["report_id"]] = min(
+                first_file.get(row["report_id"], rank), rank
+            )
     announced: set[int] = set()
     for row in rows:
         ids = {
@@ -168,7 +179,11 @@ def _version_events(
         }
         if row["previous_version_id"] is None:
             if row["first_seen_run"] in runs:
-                if row["report_id"] not in announced:
+                rank = (row["role"] != "page", row["part"] is not None, row["url"])
+                if (
+                    row["report_id"] not in announced
+                    and rank == first_file[row["report_id"]]
+                ):
                     announced.add(row["report_id"])
                     events.add(
                         "new_report",

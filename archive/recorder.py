@@ -92,6 +92,20 @@ class FetchRecord:
     # this page's number (2, 3…).
     part_of: str | None = None
     part: int | None = None
+    # The file already in the blob store, as (sha256, size), with ``body`` None: a
+    # distributed worker stores what it fetched and hands the ingester this record.
+    stored: tuple[str, int] | None = None
+
+    @property
+    def has_file(self) -> bool:
+        """Whether the fetch brought a file (in ``body``, or stored already)."""
+        return self.body is not None or self.stored is not None
+
+    @property
+    def size(self) -> int | None:
+        if self.stored is not None:
+            return self.stored[1]
+        return None if self.body is None else len(self.body)
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,7 +204,7 @@ def _capture_row(
         "response_headers": json.dumps(record.response_headers, ensure_ascii=False),
         "etag": _header(record.response_headers, "etag"),
         "last_modified": _header(record.response_headers, "last-modified"),
-        "size": len(record.body) if record.body is not None else None,
+        "size": record.size,
         "sha256": sha256,
         "declared_type": record.declared_type,
         "sniffed_type": record.sniffed_type,
@@ -257,7 +271,7 @@ def _document(db: Database, record: FetchRecord) -> _Document | None:
                 [record.part_of, record.part, row[0]],
             )
         return _Document(*row)
-    if record.body is None or record.identity is None:
+    if not record.has_file or record.identity is None:
         return None
     report_id = _report_id(db, record)
     first = (
@@ -311,7 +325,11 @@ def record_batch(
     at it; if the transaction fails, none of the batch is recorded (the blobs stay,
     unreferenced and harmless).
     """
-    fetches = [r for r in records if isinstance(r, FetchRecord) and _has_blob(r)]
+    fetches = [
+        r
+        for r in records
+        if isinstance(r, FetchRecord) and _has_blob(r) and r.body is not None
+    ]
     digests = dict(
         zip(
             map(id, fetches),
@@ -319,6 +337,12 @@ def record_batch(
             strict=True,
         )
     )
+    for record in records:
+        if isinstance(record, FetchRecord) and record.stored and _has_blob(record):
+            digest = record.stored[0]
+            if not blobs.exists(digest):  # never a row without its blob
+                raise MissingBlob(f"{record.url}: file {digest} is not in {blobs.root}")
+            digests[id(record)] = digest
     outcomes: list[Outcome | None] = []
     with write(db):
         for record in records:
@@ -331,7 +355,12 @@ def record_batch(
 
 
 def _has_blob(record: FetchRecord) -> bool:
-    return _outcome(record) == "fetched" and record.body is not None
+    """Whether the record brings a file to store (with its bytes, not yet stored)."""
+    return _outcome(record) == "fetched" and record.has_file
+
+
+class MissingBlob(ValueError):
+    """A record names a stored file the blob store does not hold."""
 
 
 def _fetch_rows(db: Database, record: FetchRecord, sha256: str | None) -> Outcome:
@@ -367,7 +396,7 @@ def _fetch_rows(db: Database, record: FetchRecord, sha256: str | None) -> Outcom
             {
                 "document_id": doc.id,
                 "sha256": sha256,
-                "size": len(record.body or b""),
+                "size": record.size or 0,
                 "media_type": record.sniffed_type
                 or record.declared_type
                 or "application/octet-stream",

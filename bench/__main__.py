@@ -8,7 +8,11 @@ for a quick look. B7 builds a synthetic archive of `--reports` reports and times
 search through Datasette against sqlite3; `--only search` runs just that.
 `--only startup` times the replica's own start-up from a cold and a warm cache.
 `--only fuzz [--fuzz-count 10000]` runs mutated reports through the parse sandbox
-(bench/fuzz.py) and counts the outcomes.
+(bench/fuzz.py) and counts the outcomes. `--only politeness` is B2 (the per-host
+budget used, in one process and with 2 workers on a real redis-server);
+`--only night [--night-sources 100,1000,10000]` crawls the replica's fleet of many
+hosts in one process and with 2 and 4 workers (bench/scale_bench.py; about half an
+hour at 10,000 sources).
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from app.standin import start_replica
 from bench.crawl_bench import b1_throughput, b3_incremental
 from bench.fuzz import fuzz_lines, run_fuzz
 from bench.measure import PYTHON, ROOT, pinned
+from bench.scale_bench import b2_budget, b2_lines, night, night_lines
 from bench.search_bench import b7_lines, b7_search
 from bench.startup_bench import startup, startup_lines
 from bench.store_bench import b4_store
@@ -35,8 +40,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 RESULTS = ROOT / "bench" / "results"
-DEFAULT_BENCHES = ("crawl", "store", "search", "startup")
-BENCHES = (*DEFAULT_BENCHES, "fuzz")  # fuzz (10 minutes or more) only when asked for
+DEFAULT_BENCHES = ("crawl", "store", "search", "startup", "politeness")
+# fuzz (10 minutes or more) and night (half an hour) only when asked for
+BENCHES = (*DEFAULT_BENCHES, "fuzz", "night")
 
 
 @contextmanager
@@ -66,7 +72,8 @@ def main() -> None:
         action="append",
         choices=BENCHES,
         help="run only these (crawl: B1 B3, store: B4, search: B7, "
-        "startup: the replica's start-up, fuzz: mutated reports); repeatable",
+        "startup: the replica's start-up, politeness: B2, fuzz: mutated reports, "
+        "night: many sources on many hosts); repeatable",
     )
     parser.add_argument(
         "--fuzz-count", type=int, default=10_000, help="fuzz: mutated files to parse"
@@ -84,6 +91,22 @@ def main() -> None:
         "--search-archive",
         type=Path,
         help="B7: build the archive here and keep it; reuse it if it is there",
+    )
+    parser.add_argument(
+        "--night-sources",
+        default="100,1000,10000",
+        help="night: the fleet sizes to crawl, in sources (10 per host)",
+    )
+    parser.add_argument(
+        "--night-workers",
+        default="0,2,4",
+        help="night: 0 = one process, N = N workers on a redis-server",
+    )
+    parser.add_argument(
+        "--latency",
+        type=int,
+        default=300,
+        help="politeness, night: the replica's delay before each answer (ms)",
     )
     args = parser.parse_args()
     chosen = set(args.only or DEFAULT_BENCHES)
@@ -111,6 +134,19 @@ def main() -> None:
             b7 = b7_search(args.reports, args.samples, scratch, args.search_archive)
             results["b7"] = b7.as_record()
             lines += b7_lines(b7)
+        if "politeness" in chosen:
+            b2 = b2_budget(scratch, args.latency)
+            results["b2"] = [asdict(b) | {"ratio": b.ratio} for b in b2]
+            lines += b2_lines(b2)
+        if "night" in chosen:
+            nights = night(
+                scratch,
+                sources=tuple(int(n) for n in args.night_sources.split(",")),
+                modes=tuple(int(n) for n in args.night_workers.split(",")),
+                latency_ms=args.latency,
+            )
+            results["night"] = [n.as_record() for n in nights]
+            lines += night_lines(nights, args.latency)
         if "fuzz" in chosen:
             fuzzed = run_fuzz(args.fuzz_count)
             results["fuzz"] = fuzzed.as_record()

@@ -8,6 +8,7 @@ entry and the field.
 
 from __future__ import annotations
 
+import fnmatch
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,7 @@ FAMILIES = tuple(
 )
 LEVELS = ("province", "city", "county", "department", "town")
 EVIDENCE = ("confirmed", "inferred", "discovered")  # discovered: by `nianbao add`
+MENTIONED = 50  # known ids an error names before it says "and N more"
 REQUIRED = ("id", "name", "body", "region", "level", "family", "start_urls", "evidence")
 OPTIONAL = ("seen", "body_prefix", "aliases", "covers", "quirks")
 
@@ -141,13 +143,14 @@ def load_registry(
     usually ``DATA/sources.toml``, written by ``nianbao add``) if it exists; ids must
     be unique across all of them."""
     sources: list[Source] = []
+    first: dict[str, Source] = {}
     files = sorted(directory.glob("*.toml"))
     if user is not None and user.is_file():
         files.append(user)
     for path in files:
         for source in load_file(path):
-            clash = next((s for s in sources if s.id == source.id), None)
-            if clash:
+            clash = first.setdefault(source.id, source)
+            if clash is not source:
                 raise RegistryError(
                     f"{source.file}: source id {source.id!r} is already used in {clash.file}"
                 )
@@ -160,11 +163,25 @@ def load_registry(
 
 
 def select(sources: list[Source], ids: tuple[str, ...]) -> list[Source]:
-    """The sources named by ``ids`` (all of them when none is named)."""
+    """The sources named by ``ids``, in the registry's order (all of them when none is
+    named). An id may be a shell-style pattern (``anqiu*``, ``fleet00??-*``) when a
+    registry holds more sources than anyone types; each must name at least one."""
     if not ids:
         return sources
     known = {s.id: s for s in sources}
-    unknown = [i for i in ids if i not in known]
+    chosen: dict[str, Source] = {}
+    unknown = []
+    for name in ids:
+        if name in known:
+            chosen.setdefault(name, known[name])
+        elif matched := [s for s in sources if fnmatch.fnmatchcase(s.id, name)]:
+            chosen.update((s.id, s) for s in matched if s.id not in chosen)
+        else:
+            unknown.append(name)
     if unknown:
-        raise RegistryError(f"unknown source id(s) {unknown}; known: {sorted(known)}")
-    return [known[i] for i in ids]
+        names = sorted(known)
+        more = f" and {len(names) - MENTIONED} more" if len(names) > MENTIONED else ""
+        raise RegistryError(
+            f"unknown source id(s) {unknown}; known: {names[:MENTIONED]}{more}"
+        )
+    return list(chosen.values())

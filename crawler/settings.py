@@ -18,6 +18,10 @@ USER_AGENT = (
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS = 16
 CONCURRENT_REQUESTS_PER_DOMAIN = 2
+# A polite crawl of many hosts raises CONCURRENT_REQUESTS to PER_DOMAIN × its hosts,
+# up to this (app/fetch.py): the per-host limits, not a global one, should bound a
+# night, so hosts proceed in parallel (README, Scaling out).
+NIANBAO_CONCURRENT_REQUESTS_MAX = 256
 DOWNLOAD_DELAY = 1.0
 DOWNLOAD_DELAY_JITTER = 0.5  # ±50 %
 AUTOTHROTTLE_ENABLED = True

@@ -13,10 +13,15 @@ import json
 import logging
 import signal
 import time
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from replica.catalog import MAX_EPOCH
+
+if TYPE_CHECKING:
+    from replica.fleet import Fleet
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_PORT = 8765
@@ -28,6 +33,31 @@ EPOCH = click.option(
     show_default=True,
     help="Which night to serve: 1 is the baseline; from 2 on, one report is new, one edited, "
     "one PDF re-saved and one removed.",
+)
+
+
+FLEET_HOSTS = click.option(
+    "--fleet",
+    type=click.IntRange(0, 99_999),
+    default=0,
+    show_default=True,
+    metavar="N",
+    help="Also serve N county portals www.fleet0001.gov.cn … (replica/fleet.py), "
+    "for crawls of many sources on many hosts.",
+)
+FLEET_COLUMNS = click.option(
+    "--fleet-columns",
+    type=click.IntRange(1, 12),
+    default=10,
+    show_default=True,
+    help="Report columns (sources) per fleet host.",
+)
+FLEET_YEARS = click.option(
+    "--fleet-years",
+    type=click.IntRange(1, 7),
+    default=2,
+    show_default=True,
+    help="Reports per fleet column (the years up to 2025).",
 )
 
 
@@ -64,13 +94,34 @@ def replica(verbose: bool) -> None:
     is_flag=True,
     help="The benchmark mix: mostly PDFs of 10–60 pages, then DOCX, then HTML.",
 )
-def serve(port: int, epoch: int, scale: int, bench: bool) -> None:
+@FLEET_HOSTS
+@FLEET_COLUMNS
+@FLEET_YEARS
+@click.option(
+    "--latency",
+    type=click.IntRange(0, 60_000),
+    default=0,
+    show_default=True,
+    metavar="MS",
+    help="Wait this long before each answer to a site, as a distant server would.",
+)
+def serve(
+    port: int,
+    epoch: int,
+    scale: int,
+    bench: bool,
+    fleet: int,
+    fleet_columns: int,
+    fleet_years: int,
+    latency: int,
+) -> None:
     """Serve the replica sites on 127.0.0.1 as an HTTP proxy until Ctrl-C.
 
     \b
     Example:
       nianbao replica serve --port 8765 --epoch 1
       curl -x http://127.0.0.1:8765 http://www.wip.gov.cn/col/col151610/index.html
+      nianbao replica serve --fleet 1000 --latency 300   # 10,000 more sources
     """
     from replica.catalog import catalog
     from replica.corpus import Profile, set_profile
@@ -78,7 +129,12 @@ def serve(port: int, epoch: int, scale: int, bench: bool) -> None:
 
     started = time.monotonic()
     set_profile(Profile(scale=scale, bench=bench))
-    server = ReplicaServer(epoch, port=port)
+    server = ReplicaServer(
+        epoch,
+        port=port,
+        fleet=_fleet(fleet, fleet_columns, fleet_years) if fleet else None,
+        latency=latency / 1000,
+    )
 
     async def run() -> None:
         try:
@@ -92,8 +148,11 @@ def serve(port: int, epoch: int, scale: int, bench: bool) -> None:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         sites = catalog(epoch).sites
+        more = f" + a fleet of {fleet} hosts" if fleet else ""
+        slow = f", answering after {latency} ms" if latency else ""
         click.echo(
-            f"replica: night {epoch}, {len(sites)} sites, listening on http://127.0.0.1:{server.port} "
+            f"replica: night {epoch}, {len(sites)} sites{more}, listening on "
+            f"http://127.0.0.1:{server.port}{slow} "
             f"(ready in {time.monotonic() - started:.1f} s)"
         )
         click.echo(
@@ -108,6 +167,48 @@ def serve(port: int, epoch: int, scale: int, bench: bool) -> None:
         click.echo("replica: stopped")
 
     asyncio.run(run())
+
+
+@replica.command("fleet-sources", context_settings=CONTEXT)
+@click.option(
+    "--fleet",
+    type=click.IntRange(1, 99_999),
+    required=True,
+    metavar="N",
+    help="The fleet's hosts (as given to `serve --fleet`).",
+)
+@FLEET_COLUMNS
+@FLEET_YEARS
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the registry here (e.g. DATA/sources.toml) instead of printing it.",
+)
+def fleet_sources(
+    fleet: int, fleet_columns: int, fleet_years: int, output: str | None
+) -> None:
+    """Print the registry of a fleet: one source per report column (TRS, HTML reports).
+
+    \b
+    Example (10,000 sources on 1,000 hosts, 300 ms away):
+      nianbao replica serve --port 8765 --fleet 1000 --latency 300 &
+      nianbao replica fleet-sources --fleet 1000 -o ./fleet-data/sources.toml
+      nianbao crawl --proxy http://127.0.0.1:8765 --data ./fleet-data --source 'fleet*'
+    """
+    text = _fleet(fleet, fleet_columns, fleet_years).sources_toml()
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"{fleet * fleet_columns} sources written to {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+def _fleet(hosts: int, columns: int, years: int) -> Fleet:
+    from replica.fleet import Fleet
+
+    return Fleet(hosts, columns, years)
 
 
 @replica.command("manifest", context_settings=CONTEXT)

@@ -29,7 +29,7 @@ import threading
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlsplit
 
 import h11
@@ -39,6 +39,9 @@ from replica.catalog import MAX_EPOCH, catalog
 from replica.certs import tls_context
 from replica.corpus import spec
 from replica.site import Request, Resource
+
+if TYPE_CHECKING:
+    from replica.fleet import Fleet
 
 logger = logging.getLogger(__name__)
 
@@ -99,12 +102,27 @@ def not_modified(resource: Resource, headers: dict[str, str]) -> bool:
 
 
 class ReplicaServer:
-    """The replica on one loopback port, serving one epoch at a time."""
+    """The replica on one loopback port, serving one epoch at a time.
 
-    def __init__(self, epoch: int = 1, host: str = "127.0.0.1", port: int = 0) -> None:
+    ``fleet``: many more hosts, built on demand (replica/fleet.py). ``latency``: seconds
+    every answer to a site waits before it is sent, as a distant server's would (the
+    control pages answer at once).
+    """
+
+    def __init__(
+        self,
+        epoch: int = 1,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        *,
+        fleet: Fleet | None = None,
+        latency: float = 0.0,
+    ) -> None:
         self.epoch = epoch
         self.host = host
         self.port = port
+        self.fleet = fleet
+        self.latency = latency
         self.counters = Counters()
         self._server: asyncio.Server | None = None
         self._gzip: dict[str, bytes] = {}
@@ -223,6 +241,8 @@ class ReplicaServer:
                 conn.start_next_cycle()
                 continue
             reply = self.dispatch(method, target, headers, body, scheme, tunnel)
+            if self.latency and not self._is_control(target, tunnel):
+                await asyncio.sleep(self.latency)
             await self._send(conn, writer, reply)
             if conn.our_state is h11.MUST_CLOSE:
                 return
@@ -248,6 +268,15 @@ class ReplicaServer:
         await writer.drain()
 
     # ------------------------------------------------------------------ injected faults
+    @staticmethod
+    def _is_control(target: str, tunnel: str | None) -> bool:
+        """A request for the control pages (origin-form, or absolute to 127.0.0.1)."""
+        if tunnel is not None:
+            return False
+        if not target.startswith(("http://", "https://")):
+            return True
+        return (urlsplit(target).hostname or "") in CONTROL_HOSTS
+
     @staticmethod
     def _url(
         target: str, headers: dict[str, str], scheme: str, tunnel: str | None
@@ -376,6 +405,8 @@ class ReplicaServer:
             return self._control(method, path, query)
         request = Request(method, scheme, host, path, query, headers, body)
         resource = catalog(self.epoch).respond(request)
+        if resource is None and self.fleet is not None:
+            resource = self.fleet.respond(request)
         if resource is None:
             reply = Reply(
                 502,
@@ -389,10 +420,11 @@ class ReplicaServer:
         return reply
 
     def _render(self, resource: Resource, request: Request) -> Reply:
-        site = catalog(self.epoch).sites[request.host]
+        site = catalog(self.epoch).sites.get(request.host)
+        family = site.family if site else "trs"  # the fleet's hosts are TRS portals
         headers = [
             ("Date", http_date(datetime.now(UTC).replace(tzinfo=None))),
-            ("Server", SERVER_NAMES.get(site.family, "nginx")),
+            ("Server", SERVER_NAMES.get(family, "nginx")),
         ]
         headers += list(resource.headers)
         if "etag" in resource.validators:
@@ -511,8 +543,15 @@ def _json(status: int, data: object) -> Reply:
 class ReplicaThread:
     """The replica in a background thread with its own event loop (tests, benchmarks)."""
 
-    def __init__(self, epoch: int = 1, port: int = 0) -> None:
-        self.server = ReplicaServer(epoch, port=port)
+    def __init__(
+        self,
+        epoch: int = 1,
+        port: int = 0,
+        *,
+        fleet: Fleet | None = None,
+        latency: float = 0.0,
+    ) -> None:
+        self.server = ReplicaServer(epoch, port=port, fleet=fleet, latency=latency)
         self._loop = asyncio.new_event_loop()
         self._started = threading.Event()
         self._thread = threading.Thread(

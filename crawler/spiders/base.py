@@ -36,6 +36,7 @@ from twisted.internet.error import (
 from twisted.web._newclient import ResponseFailed
 
 from archive.runs import DEAD_END
+from crawler.claims import Claims, LocalClaims
 from crawler.fallback import GenericReading
 from crawler.guards import Dropped
 from crawler.items import (
@@ -200,6 +201,7 @@ class ReportSpider(GenericReading, scrapy.Spider):
         known: dict[str, KnownDocument] | None = None,
         lists: dict[str, KnownList] | None = None,
         scout: bool = False,
+        seed: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -209,18 +211,32 @@ class ReportSpider(GenericReading, scrapy.Spider):
         self.known = known or {}
         self.lists = lists or {}  # list pages read before: validators and items
         self.scout = scout  # lists only: no report page or file is fetched
-        self.requested: set[str] = set()
-        self.listed: set[str] = set()
+        # Whether this spider asks for its sources' first pages (in a distributed run,
+        # one worker does; the others take requests from the shared queue).
+        self.seed = seed
+        # URLs asked for and URLs listed, this run: shared by the workers of a
+        # distributed run (crawler/distributed.py replaces them).
+        self.requested: Claims = LocalClaims()
+        self.listed: Claims = LocalClaims()
         self.rechecked = False
         self.allowed_domains = sorted({host for s in sources for host in s.hosts})
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReportSpider:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        crawler.signals.connect(spider.recheck_known, signal=signals.spider_idle)
+        if crawler.settings.get("NIANBAO_REDIS_URL"):
+            # A worker of a distributed run: the URLs taken are the run's, and the
+            # whole run's idleness decides when to re-check (crawler/distributed.py).
+            from crawler.distributed import share_claims
+
+            share_claims(spider, crawler)
+        else:
+            crawler.signals.connect(spider.recheck_known, signal=signals.spider_idle)
         return spider
 
     async def start(self) -> Any:
+        if not self.seed:
+            return
         for source in self.sources.values():
             for url in source.start_urls:
                 yield self.start_request(url, source)
@@ -263,9 +279,8 @@ class ReportSpider(GenericReading, scrapy.Spider):
         listed: bool = True,
     ) -> scrapy.Request | None:
         """A report page or file, asked for conditionally when it is already archived."""
-        if url in self.requested or self.scout:
+        if self.scout or not self.requested.claim(url):
             return None
-        self.requested.add(url)
         headers = {}
         known = self.known.get(url)
         if known and known.etag:
@@ -321,9 +336,8 @@ class ReportSpider(GenericReading, scrapy.Spider):
         batch = ListingBatch(self.run_id, source.id, response.url)
         for link in links:
             url = response.urljoin(link.url)
-            if not self.allowed(url, source) or url in self.listed:
+            if not self.allowed(url, source) or not self.listed.claim(url):
                 continue
-            self.listed.add(url)
             is_report, reason = (
                 (True, link.reason) if link.reason else classify(link.title)
             )
@@ -355,8 +369,8 @@ class ReportSpider(GenericReading, scrapy.Spider):
         report's page."""
         source = self.source_of(response)
         listing = response.meta.get("listing_url") or response.url
-        self.listed.add(response.url)
-        self.requested.add(response.url)
+        self.listed.claim(response.url)
+        self.requested.claim(response.url)
         batch = ListingBatch(self.run_id, source.id, listing)
         reason = (
             "title names an annual report; its page is the report (read generically)"

@@ -375,7 +375,7 @@ class HanwebSpider(ReportSpider):
                 yield self.record(response, failure=failure)
                 return
             title = (response.xpath("string(//h1)").get() or "").strip()
-        self.requested.add(url)  # listed below, and read here: not asked for again
+        self.requested.claim(url)  # listed below, and read here: not asked for again
         yield from self.take_listing(response, [Link(url, title, reason=XXGK_YEAR)])
         response.meta.update(
             kind="page", evidence=Evidence(title=title), link_text=title, listed=True

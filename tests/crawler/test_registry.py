@@ -11,6 +11,7 @@ from click.testing import CliRunner
 
 from app.cli import cli
 from crawler.registry import FAMILIES, SITES_DIR, RegistryError, load_registry, select
+from replica.fleet import Fleet
 from replica.spec import load_spec
 
 
@@ -82,6 +83,24 @@ def test_selecting_an_unknown_source_lists_the_known_ones() -> None:
         match=r"unknown source id\(s\) \['nowhere'\]; known: \[.*'anqiu', .*'wip'",
     ):
         select(load_registry(), ("nowhere",))
+
+
+def test_patterns_select_many_sources_and_a_pattern_matching_none_is_an_error(
+    tmp_path: Path,
+) -> None:
+    user = tmp_path / "sources.toml"
+    user.write_text(Fleet(hosts=12, columns=10).sources_toml(), encoding="utf-8")
+    merged = load_registry(user=user)
+    assert len(select(merged, ("fleet*",))) == 120
+    assert [s.id for s in select(merged, ("fleet0012-?zf", "wip"))] == [
+        "fleet0012-xzf",
+        "wip",
+    ]
+    with pytest.raises(RegistryError) as raised:
+        select(merged, ("fleet0013-*",))
+    message = str(raised.value)
+    assert message.startswith("unknown source id(s) ['fleet0013-*']; known: [")
+    assert message.endswith(f" and {len(merged) - 50} more")  # not 150 ids
 
 
 def test_sources_command_lists_every_source_with_its_evidence() -> None:
