@@ -196,42 +196,67 @@ class SourceSummary:
 def source_summaries(
     db: Database, run_id: int, source_ids: list[str]
 ) -> list[SourceSummary]:
-    """Per source: what this run listed, found, announced and failed to fetch."""
+    """Per source: what this run listed, found, announced and failed to fetch.
+
+    One grouped query per table for the whole run (a night of 10,000 sources asked
+    eight questions per source took longer than its crawl)."""
+    listed = _by_source(
+        db,
+        "SELECT source_id, COUNT(*) FROM captures WHERE run_id = ?"
+        " AND kind = 'list' AND outcome = 'listed' GROUP BY source_id",
+        [run_id],
+    )
+    reports = _by_source(
+        db,
+        "SELECT source_id, COUNT(DISTINCT url) FROM listings WHERE run_id = ?"
+        " AND decision = 'report' GROUP BY source_id",
+        [run_id],
+    )
+    events: dict[tuple[str, str], int] = {
+        (source, kind): int(n)
+        for source, kind, n in db.execute(
+            "SELECT source_id, kind, COUNT(*) FROM events WHERE run_id = ?"
+            " GROUP BY source_id, kind",
+            [run_id],
+        ).fetchall()
+    }
+    failures: dict[str, list[str]] = {}
+    for source, failure in db.execute(
+        "SELECT source_id, failure FROM captures WHERE run_id = ?"
+        " AND outcome = 'failed' AND failure != ? ORDER BY id",
+        [run_id, DEAD_END],
+    ).fetchall():
+        failures.setdefault(source, []).append(failure)
+    fallbacks: dict[str, str] = {}
+    for source, reason in db.execute(
+        "SELECT source_id, reason FROM listings WHERE run_id = ? AND reason LIKE ?"
+        " ORDER BY rowid",
+        [run_id, f"%{FELL_BACK_MARK}%"],
+    ).fetchall():
+        fallbacks.setdefault(source, reason)
     out = []
     for source in source_ids:
-
-        def count(
-            table: str, where: str, what: str = "COUNT(*)", source: str = source
-        ) -> int:
-            sql = f"SELECT {what} FROM {table} WHERE run_id = ? AND source_id = ? AND {where}"  # noqa: S608
-            return _one(db, sql, [run_id, source])
-
-        failures = db.execute(
-            "SELECT failure FROM captures WHERE run_id = ? AND source_id = ?"
-            " AND outcome = 'failed' AND failure != ?",
-            [run_id, source, DEAD_END],
-        ).fetchall()
-        unreachable = sorted({f for (f,) in failures if f in UNREACHABLE})
-        fallback = db.execute(
-            "SELECT reason FROM listings WHERE run_id = ? AND source_id = ? "
-            "AND reason LIKE ? LIMIT 1",
-            [run_id, source, f"%{FELL_BACK_MARK}%"],
-        ).fetchone()
+        failed = failures.get(source, [])
+        unreachable = sorted({f for f in failed if f in UNREACHABLE})
         out.append(
             SourceSummary(
                 source=source,
-                list_pages=count("captures", "kind = 'list' AND outcome = 'listed'"),
-                reports=count("listings", "decision = 'report'", "COUNT(DISTINCT url)"),
-                new=count("events", "kind = 'new_report'"),
-                changed=count("events", "kind = 'changed'"),
-                resaved=count("events", "kind = 'republished'"),
-                removed=count("events", "kind = 'removed'"),
-                failed=len(failures),
+                list_pages=listed.get(source, 0),
+                reports=reports.get(source, 0),
+                new=events.get((source, "new_report"), 0),
+                changed=events.get((source, "changed"), 0),
+                resaved=events.get((source, "republished"), 0),
+                removed=events.get((source, "removed"), 0),
+                failed=len(failed),
                 unreachable=", ".join(unreachable),
-                fell_back=_fell_back(fallback[0]) if fallback else "",
+                fell_back=_fell_back(fallbacks[source]) if source in fallbacks else "",
             )
         )
     return out
+
+
+def _by_source(db: Database, sql: str, params: list[Any]) -> dict[str, int]:
+    return {source: int(n or 0) for source, n in db.execute(sql, params).fetchall()}
 
 
 FELL_BACK_MARK = "read generically: the "  # crawler/fallback.py's note on its reasons

@@ -330,6 +330,7 @@ def night_lines(nights: list[Crawled], latency_ms: int = 300) -> list[str]:
             f"{c.kb_per_source:5.1f} KB/source · peak RSS MB: {rss}"
         )
     lines += growth_lines(nights)
+    lines += projection_lines(nights)
     return lines
 
 
@@ -357,3 +358,66 @@ def redis_for_bench(scratch: Path) -> Iterator[str]:
         yield server.url
     finally:
         server.stop()
+
+
+# ---------------------------------------------------------------------------- projection
+@dataclass(frozen=True, slots=True)
+class RealNight:
+    """The assumptions of the projection for a real night (README, Scaling out)."""
+
+    sources: int = 10_000
+    hosts: int = 1_000  # county portals: a county's government, offices and towns
+    pages_per_source: float = 10.0  # 1–2 list pages, ~5 years × ~1.5 files
+    latency_s: float = 1.0  # a government site far away, answering slowly
+    cores: int = 2
+    pdf_pages_per_report: float = 12.0  # most reports are PDFs of 10–60 pages
+    pdf_pages_per_s: float = 22.0  # our parse today, one core (issue 16, B5)
+
+
+def project(night: Crawled, real: RealNight = RealNight()) -> dict[str, float]:
+    """Seconds of a real first night by what bounds it, from a measured fleet night."""
+    pages = real.sources * real.pages_per_source
+    per_host = pages / real.hosts
+    concurrency = min(256, PER_HOST * real.hosts)
+    return {
+        "hosts (one request per DELAY each)": per_host * DELAY,
+        "in flight (CONCURRENT_REQUESTS / latency)": pages
+        * real.latency_s
+        / concurrency,
+        "CPU of the crawl (measured CPU per page)": pages
+        * night.cpu_ms_per_page
+        / 1000
+        / max(1, min(real.cores, night.processes.get("worker", 1))),
+        "parsing (PDF pages / parse rate / cores)": real.sources
+        * (real.pages_per_source - 1)
+        / 1.5
+        * real.pdf_pages_per_report
+        / real.pdf_pages_per_s
+        / real.cores,
+    }
+
+
+def projection_lines(nights: list[Crawled], real: RealNight = RealNight()) -> list[str]:
+    biggest = [
+        c for c in nights if c.shape.sources == max(n.shape.sources for n in nights)
+    ]
+    lines = [
+        f"Projection for a real first night: {real.sources:,} sources on {real.hosts:,} "
+        f"hosts, {real.pages_per_source:g} pages per source, {real.latency_s:g} s "
+        f"latency, polite defaults, {real.cores} cores; reports as PDFs of "
+        f"{real.pdf_pages_per_report:g} pages parsed at {real.pdf_pages_per_s:g} pages/s/core"
+    ]
+    for night in biggest:
+        bounds = project(night, real)
+        slowest = max(bounds, key=lambda k: bounds[k])
+        detail = " · ".join(
+            f"{name} {seconds / 60:.0f} min" for name, seconds in bounds.items()
+        )
+        lines.append(f"  {night.mode:<9} {detail} → bounded by {slowest}")
+        crawl_only = {k: v for k, v in bounds.items() if not k.startswith("parsing")}
+        later = max(crawl_only, key=lambda k: crawl_only[k])
+        lines.append(
+            f"  {'':<9} later nights (the same requests, answered 304, nothing to "
+            f"parse): {crawl_only[later] / 60:.0f} min, bounded by {later}"
+        )
+    return lines

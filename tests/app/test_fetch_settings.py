@@ -31,6 +31,8 @@ def test_a_polite_crawl_of_many_hosts_gives_each_host_its_share(tmp_path: Path) 
     assert forty.getint("CONCURRENT_REQUESTS") == 80  # 40 hosts × 2 at a time
     many = scrapy_settings(fleet_plan(tmp_path, 1000), 1)
     assert many.getint("CONCURRENT_REQUESTS") == 256  # the ceiling
+    # one random delay per gap between a host's requests (crawler/downloader.py)
+    assert many.get("DOWNLOADER") == "crawler.downloader.SteadyDownloader"
 
 
 def test_the_users_setting_and_the_replica_keep_their_own(tmp_path: Path) -> None:
