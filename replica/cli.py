@@ -191,7 +191,7 @@ def fleet_sources(
     """Print the registry of a fleet: one source per report column (TRS, HTML reports).
 
     \b
-    Example (10,000 sources on 1,000 hosts, 300 ms away):
+    Example: 10,000 sources on 1,000 hosts, 300 ms away
       nianbao replica serve --port 8765 --fleet 1000 --latency 300 &
       nianbao replica fleet-sources --fleet 1000 -o ./fleet-data/sources.toml
       nianbao crawl --proxy http://127.0.0.1:8765 --data ./fleet-data --source 'fleet*'
