@@ -62,11 +62,13 @@ def rows(db: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ..
         return conn.execute(sql, params).fetchall()
 
 
-def seconds_between(first: str, last: str) -> float:
-    def parse(text: str) -> datetime:
-        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+def stamp_seconds(text: str) -> float:
+    """An archive's UTC timestamp (``2026-12-04T15:51:51.958Z``) as epoch seconds."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp()
 
-    return (parse(last) - parse(first)).total_seconds()
+
+def seconds_between(first: str, last: str) -> float:
+    return stamp_seconds(last) - stamp_seconds(first)
 
 
 def median(values: list[float]) -> float:

@@ -27,13 +27,12 @@ import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from statistics import median
 from typing import TYPE_CHECKING
 
 from app.standin import start_replica
-from bench.measure import PYTHON, TreeSampler, rows
+from bench.measure import PYTHON, TreeSampler, rows, stamp_seconds
 from bench.redis_server import start_redis
 from replica.fleet import Fleet
 
@@ -174,7 +173,7 @@ def crawl_fleet(
     )
     ((pages,),) = rows(db, "SELECT COUNT(*) FROM captures")
     ((reports,),) = rows(db, "SELECT COUNT(*) FROM reports")
-    crawl_end = _epoch(run_started) + crawl_s
+    crawl_end = stamp_seconds(run_started) + crawl_s
     size = sum(f.stat().st_size for f in data.rglob("*") if f.is_file())
     return Crawled(
         mode=f"{workers} workers" if redis else "1 process",
@@ -193,10 +192,6 @@ def crawl_fleet(
     )
 
 
-def _epoch(stamp: str) -> float:
-    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
-
-
 def request_times(db: Path) -> dict[str, list[float]]:
     """Host → when each of its answers arrived, in order.
 
@@ -206,7 +201,7 @@ def request_times(db: Path) -> dict[str, list[float]]:
     """
     times: dict[str, list[float]] = {}
     for url, stamp in rows(db, "SELECT url, ended FROM captures"):
-        times.setdefault(url.split("/")[2], []).append(_epoch(stamp))
+        times.setdefault(url.split("/")[2], []).append(stamp_seconds(stamp))
     return {host: sorted(t) for host, t in times.items()}
 
 
