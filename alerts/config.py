@@ -21,8 +21,12 @@ EventKind = Literal[
     "late",  # no report by the legal deadline
     "source",  # a source yielded nothing, no longer matches, or is blocked by a WAF
     "health",  # no successful run for too long
+    "copied",  # a new report is (nearly) another body's report: opt-in per channel
 ]
 EVENT_KINDS: tuple[str, ...] = get_args(EventKind)
+# Kinds a channel gets only when its `kinds` name them (a channel without `kinds`,
+# or one from $NIANBAO_ALERTS, takes every other kind).
+OPT_IN_KINDS = ("copied",)
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,7 +41,7 @@ class Channel:
 
     def wants(self, kind: str, region: str | None, body: str | None) -> bool:
         """Does this channel subscribe to a message of ``kind`` about ``body`` in ``region``?"""
-        if self.kinds and kind not in self.kinds:
+        if (self.kinds or kind in OPT_IN_KINDS) and kind not in self.kinds:
             return False
         if self.regions and not any((region or "").startswith(r) for r in self.regions):
             return False
@@ -61,3 +65,5 @@ class Alerts:
     max_attempts: int = 8
     stale_hours: float = 26.0  # no successful run for this long raises a health alert
     send_timeout: float = 60.0  # one send to one channel may take this long (seconds)
+    # a new report at least this similar (0–1) to another body's report is `copied`
+    copied_similarity: float = 0.8

@@ -203,10 +203,15 @@ def _check_names(failed: list[tuple[str, str]]) -> str:
     return "、".join(CHECK_NAMES.get(name, name) for name, _ in failed)
 
 
+# Said of a scanned report's figures: OCR may misread, so a journalist checks the scan.
+OCR_NOTE = "扫描件，数字由 OCR 识别，请对照原件核实"
+
+
 def _parse(db: Database, version_id: int) -> dict[str, Any] | None:
     rows = _rows(
         db,
-        "SELECT status, tables_found, checks_run FROM parses WHERE version_id = ?",
+        "SELECT status, tables_found, checks_run, ocr_pages FROM parses"
+        " WHERE version_id = ?",
         [version_id],
     )
     return rows[0] if rows else None
@@ -234,6 +239,8 @@ def _facts(db: Database, version_id: int | None) -> str:
         facts.append("勾稽校验通过")
     else:
         facts.append("未做勾稽校验")
+    if parse["ocr_pages"]:
+        facts.append(OCR_NOTE)
     return "，".join(facts)
 
 
@@ -245,6 +252,9 @@ def _inconsistent(
         return []
     title = f"{event.label}勾稽校验未通过"
     detail = "；".join(f"{CHECK_NAMES.get(n, n)}：{text}" for n, text in failed)
+    parse = _parse(db, version_id) if version_id is not None else None
+    if parse is not None and parse["ocr_pages"]:
+        detail = f"{detail}（{OCR_NOTE}）"
     return [
         _message(
             "inconsistent", f"inconsistent:{version_id}", title, detail, event, alerts

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from alerts.copied import copied_messages
 from alerts.delivery import deliver
 from alerts.feed import write_feed
 from alerts.health import (
@@ -57,6 +58,7 @@ def after_run(
     now = now or datetime.now(UTC)
     messages = [
         *messages_for_run(archive.db, run_id, settings),
+        *copied_messages(archive.db, run_id, settings),
         *source_messages(archive.db, run_id),
         *failing_messages(archive.db, run_id),
     ]

@@ -551,6 +551,65 @@ def process(data: str | None, everything: bool) -> None:
     click.echo(summary.line())
 
 
+class _StageProgress:
+    """``similar: signatures 1200 of 5000`` on stderr, at most every 2 seconds."""
+
+    def __init__(self, command: str) -> None:
+        self.command = command
+        self.last = time.monotonic()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if done == total or time.monotonic() - self.last >= 2:
+            self.last = time.monotonic()
+            click.echo(f"{self.command}: {stage} {done} of {total}", err=True)
+
+
+@cli.command(context_settings=CONTEXT)
+@DATA
+@CONFIG
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Recompute everything, not only the reports whose text changed.",
+)
+def similar(data: str | None, config: str | None, rebuild: bool) -> None:
+    """Find reports that copy each other (雷同): a body's report pasted from its
+    earlier year, or another body's report under a new name, with the figures changed.
+
+    Compares each report's own text (without the template's and the law's phrases
+    and the sentences many bodies print) with the reports that LSH makes its
+    candidates, and records its most similar earlier report of the same body and
+    report of another body (the `similar` query and the report page show them; a
+    channel that lists the `copied` kind is told of a new copy). Crawls and
+    `nianbao process` do this for the reports whose text changed; --rebuild
+    recomputes everything (minutes per 100,000 reports; progress on stderr).
+
+    \b
+    Example:
+      nianbao similar --data ./nianbao-data
+      nianbao similar --rebuild
+    """
+    from archive.similarity import copied_pairs, update_similarity
+
+    root = data_dir(data)
+    settings = _alert_settings(root, config)
+    with locked_archive(root, "similar") as archive:
+        done = update_similarity(
+            archive.db, rebuild=rebuild, progress=_StageProgress("similar")
+        )
+        pairs = copied_pairs(archive.db, settings.alerts.copied_similarity)
+    click.echo(done.line())
+    threshold = settings.alerts.copied_similarity
+    click.echo(
+        f"{len(pairs)} pairs of reports of different bodies at least {threshold:.0%}"
+        f" similar (alerts.copied_similarity){':' if pairs else ''}"
+    )
+    for pair in pairs[:20]:
+        click.echo(f"  {pair.line()}")
+    if len(pairs) > 20:
+        click.echo(f"  … and {len(pairs) - 20} more (the `similar` query lists them)")
+
+
 @cli.command(context_settings=CONTEXT)
 @DATA
 @CONFIG

@@ -16,6 +16,7 @@ from typing import Any
 
 from alerts.config import EVENT_KINDS, Alerts, Channel, channel_name
 from processors.deadlines import Deadlines
+from processors.ocr import PAGE_SECONDS, OcrLimits
 
 DATA_ENV = "NIANBAO_DATA"
 DEFAULT_DATA = Path("nianbao-data")
@@ -63,6 +64,15 @@ class ParseLimits:
     timeout: float
     memory_mb: int
     workers: int
+
+    @property
+    def ocr(self) -> OcrLimits:
+        """OCR's share of the time limit: a scanned page 30 s at most, all of a
+        document's scanned pages 3/4 of ``timeout`` (the rest is for the parse)."""
+        return OcrLimits(
+            page_seconds=min(PAGE_SECONDS, self.timeout / 4),
+            document_seconds=self.timeout * 0.75,
+        )
 
     @classmethod
     def from_env(cls) -> ParseLimits:
@@ -170,6 +180,11 @@ def load_config(data: Path, given: str | os.PathLike[str] | None = None) -> Conf
         for url in os.environ.get(ALERTS_ENV, "").split()
     ]
     alerts = _section({"alerts": alerts_raw}, "alerts", Alerts, where)
+    if not 0 < alerts.copied_similarity <= 1:
+        raise ConfigError(
+            f"{where}: alerts.copied_similarity must be above 0 and at most 1 "
+            f"(a share: 0.8 is 80 %), got {alerts.copied_similarity!r}"
+        )
     alerts = Alerts(**{**_fields(alerts), "channels": tuple(channels)})
     return Config(path, schedule, alerts, deadlines, sources)
 

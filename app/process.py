@@ -7,7 +7,7 @@ Runs at the end of every crawl (new versions only) and as ``nianbao process [--a
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.config import ParseLimits
@@ -22,9 +22,11 @@ from archive.derived import (
     store_parse,
 )
 from archive.history import PendingText, compared_texts, pending_texts, store_text
+from archive.similarity import update_similarity
 from processors.checks import ADVISORY, check_across_years
 from processors.document import ReadError
 from processors.identity import Hints
+from processors.ocr import OcrLimits
 from processors.parse import PROCESSOR_VERSION, Parsed, parse, parse_pages
 from processors.tables import Tables
 from processors.text import hash_scheme, text_sha256
@@ -44,13 +46,15 @@ class ProcessSummary:
     failed: int = 0
     checks_failed: int = 0  # versions with at least one failed consistency check
     year_checks_failed: int = 0  # advisory checks (in_force_trend) not counted
+    similarity: str = ""  # what copy detection did (SimilarityUpdate.line)
 
     def line(self) -> str:
-        return (
+        line = (
             f"{self.parsed} versions parsed, {self.failed} parse_failed, "
             f"{self.checks_failed} with failed checks, "
             f"{self.year_checks_failed} failed checks across years"
         )
+        return f"{line}; {self.similarity}" if self.similarity else line
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ class ParseJob:
     hints: Hints
     # A report printed over several pages: the further pages, in order.
     parts: tuple[tuple[Path, str, str | None], ...] = ()
+    ocr: OcrLimits = field(default_factory=OcrLimits)
 
 
 def _parse_blob(job: ParseJob) -> Parsed:
@@ -70,18 +75,23 @@ def _parse_blob(job: ParseJob) -> Parsed:
     if job.parts:
         pages = [(job.path, job.media_type, job.charset), *job.parts]
         return parse_pages(
-            [(path.read_bytes(), m, c) for path, m, c in pages], job.hints
+            [(path.read_bytes(), m, c) for path, m, c in pages], job.hints, job.ocr
         )
-    return parse(job.path.read_bytes(), job.media_type, job.charset, job.hints)
+    return parse(job.path.read_bytes(), job.media_type, job.charset, job.hints, job.ocr)
 
 
-def _job(archive: Archive, task: ParseTask) -> ParseJob:
+def _job(archive: Archive, task: ParseTask, ocr: OcrLimits) -> ParseJob:
     hints = Hints(
         title=task.title, body=task.body, year=task.year, published=task.published
     )
     parts = tuple((archive.blobs.path(sha), m, c) for sha, m, c in task.parts)
     return ParseJob(
-        archive.blobs.path(task.sha256), task.media_type, task.charset, hints, parts
+        archive.blobs.path(task.sha256),
+        task.media_type,
+        task.charset,
+        hints,
+        parts,
+        ocr,
     )
 
 
@@ -193,7 +203,9 @@ def process_versions(
     everything: bool = False,
     limits: ParseLimits | None = None,
 ) -> ProcessSummary:
-    """Parse every version that needs it (all of them with ``everything``) and store the results."""
+    """Parse every version that needs it (all of them with ``everything``), store the
+    results, check across years, and bring copy detection up to date (the reports
+    whose texts changed: ``archive/similarity.py``)."""
     limits = limits or ParseLimits.from_env()
     tasks = pending_parses(archive.db, PROCESSOR_VERSION, everything)
     summary = ProcessSummary()
@@ -201,7 +213,7 @@ def process_versions(
         chunk = tasks[start : start + CHUNK]
         outcomes = map_isolated(
             _parse_blob,
-            [_job(archive, t) for t in chunk],
+            [_job(archive, t, limits.ocr) for t in chunk],
             timeout=limits.timeout,
             memory_mb=limits.memory_mb,
             workers=limits.workers,
@@ -222,6 +234,9 @@ def process_versions(
         if len(tasks) > CHUNK:
             logger.info("processed %d of %d versions", start + len(chunk), len(tasks))
     summary.year_checks_failed = check_years(archive)
+    similar = update_similarity(archive.db)
+    if similar.signed or similar.matched:
+        summary.similarity = similar.line()
     return summary
 
 

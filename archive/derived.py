@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from sqlite_utils import Database
 
     from processors.parse import Parsed
-    from processors.tables import TableValues, Value
+    from processors.tables import Confidence, TableValues, Value
 
 TableName = Literal["active", "applications", "appeals"]
 TABLES: tuple[TableName, ...] = get_args(TableName)
@@ -172,12 +172,16 @@ def store_parse(
                     _identity_warnings(task, result) + list(result.warnings),
                     ensure_ascii=False,
                 ),
+                "ocr_pages": json.dumps(list(result.ocr_pages))
+                if result.ocr_pages
+                else None,
             },
         )
+        sure = result.confidence
         db.conn.executemany(
             "INSERT INTO figures (report_id, version_id, table_name, row_key, column_key,"
-            " row_label, column_label, value, processor_version)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " row_label, column_label, value, processor_version, confidence)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
                 (
                     task.report_id,
@@ -189,6 +193,7 @@ def store_parse(
                     COLUMN_NAMES[table].get(column),
                     value,
                     processor_version,
+                    _confidence(sure, table, row, column),
                 )
                 for table, values in tables.items()
                 for row, columns in values.items()
@@ -221,6 +226,12 @@ def store_parse(
                 result.title or task.title,
                 result.text,
             )
+
+
+def _confidence(sure: Confidence, table: str, row: str, column: str) -> float | None:
+    """A figure's OCR confidence to one decimal (None: read from text, or blank)."""
+    found = sure.get(table, {}).get(row, {}).get(column)
+    return None if found is None else round(found, 1)
 
 
 def _table(result: Parsed, name: TableName) -> TableValues | None:

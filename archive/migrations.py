@@ -675,3 +675,78 @@ def m012_run_source_indexes(db: Database) -> None:
     for table in ("captures", "listings", "events"):
         db.execute(f"DROP INDEX {table}_run")
         db.execute(f"CREATE INDEX {table}_run ON {table}(run_id, source_id)")
+
+
+@migrations()
+def m013_similarity(db: Database) -> None:
+    """Copy detection (雷同, issue 15; ``archive/similarity.py`` writes these): which
+    bodies print each sentence (boilerplate is what many print), each report's
+    MinHash signature and LSH band keys, and each report's most similar report.
+    Triggers mark a report pending whenever its current text or its body or year
+    changes; every report with a text starts pending, so the next processing run (or
+    ``nianbao similar``) signs them all."""
+    for sql in (
+        # A body's id in similarity_sentences (a name is long; a sentence has many).
+        """CREATE TABLE similarity_bodies (
+            id INTEGER PRIMARY KEY,
+            body TEXT NOT NULL UNIQUE
+        )""",
+        # Which bodies print a sentence (its key's hash) in a current report.
+        """CREATE TABLE similarity_sentences (
+            sentence INTEGER NOT NULL,
+            body_id INTEGER NOT NULL,
+            PRIMARY KEY (sentence, body_id)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX similarity_sentences_body ON similarity_sentences(body_id)",
+        """CREATE TABLE similarity_signatures (
+            report_id INTEGER PRIMARY KEY REFERENCES reports(id),
+            body_id INTEGER NOT NULL,
+            scheme TEXT NOT NULL,          -- processors.similarity.SCHEME
+            sentences INTEGER NOT NULL,    -- own sentences signed
+            own_chars INTEGER NOT NULL,    -- their characters
+            signature BLOB,                -- NULL: too little own text to compare
+            signed TEXT NOT NULL
+        )""",
+        """CREATE TABLE similarity_bands (
+            band_key INTEGER NOT NULL,
+            report_id INTEGER NOT NULL,
+            PRIMARY KEY (band_key, report_id)
+        ) WITHOUT ROWID""",
+        # Each report's most similar report: an earlier year of its own body
+        # (same_body), and another body's report (other_body).
+        """CREATE TABLE similar_reports (
+            report_id INTEGER NOT NULL REFERENCES reports(id),
+            scope TEXT NOT NULL,           -- same_body, other_body
+            twin_id INTEGER NOT NULL REFERENCES reports(id),
+            similarity REAL NOT NULL,      -- Jaccard of their own text's shingles
+            computed TEXT NOT NULL,
+            PRIMARY KEY (report_id, scope)
+        )""",
+        "CREATE INDEX similar_reports_twin ON similar_reports(twin_id)",
+        "CREATE INDEX similar_reports_similarity ON similar_reports(similarity DESC)",
+        "CREATE TABLE similarity_pending (report_id INTEGER PRIMARY KEY)",
+        *(
+            f"""CREATE TRIGGER similarity_texts_{name} AFTER {event} ON report_texts
+               BEGIN INSERT OR IGNORE INTO similarity_pending VALUES ({row}.report_id); END"""  # noqa: S608
+            for name, event, row in (
+                ("ai", "INSERT", "new"),
+                ("ad", "DELETE", "old"),
+                ("au", "UPDATE", "new"),
+            )
+        ),
+        """CREATE TRIGGER similarity_reports_au AFTER UPDATE OF body, year ON reports
+           BEGIN INSERT OR IGNORE INTO similarity_pending VALUES (new.id); END""",
+        "INSERT INTO similarity_pending SELECT report_id FROM report_texts",
+    ):
+        db.execute(sql)
+
+
+@migrations()
+def m014_ocr(db: Database) -> None:
+    """Scanned reports read by OCR (issue 15): which pages of a version were read by
+    OCR (``parses.ocr_pages``, a JSON list; NULL when none), and each figure's OCR
+    confidence (``figures.confidence``, 0–100; NULL for figures read from text).
+    ``processors/tables.py`` leaves a figure under its threshold blank, so every
+    non-NULL value here stood the vote (``processors/ocr.py``)."""
+    db.execute("ALTER TABLE parses ADD COLUMN ocr_pages TEXT")
+    db.execute("ALTER TABLE figures ADD COLUMN confidence REAL")

@@ -12,7 +12,12 @@ search through Datasette against sqlite3; `--only search` runs just that.
 budget used, in one process and with 2 workers on a real redis-server);
 `--only night [--night-sources 100,1000,10000]` crawls the replica's fleet of many
 hosts in one process and with 2 and 4 workers (bench/scale_bench.py; about half an
-hour at 10,000 sources).
+hour at 10,000 sources). `--only similar [--similar-reports 100000]` is copy
+detection (bench/similar_bench.py): signing, indexing and matching that many synthetic
+reports with planted copies (20,000 by default, about a minute; 100,000 about five),
+then a night of `--similar-new` more. `--only ocr` reads the replica casebook's
+scanned reports (bench/ocr_bench.py): pages per second per core against bare
+Tesseract, exactness per defect kind, and a 30-page scan in the parse sandbox.
 """
 
 from __future__ import annotations
@@ -31,8 +36,10 @@ from app.standin import start_replica
 from bench.crawl_bench import b1_throughput, b3_incremental
 from bench.fuzz import fuzz_lines, run_fuzz
 from bench.measure import PYTHON, ROOT, pinned
+from bench.ocr_bench import ocr_bench, ocr_lines
 from bench.scale_bench import b2_budget, b2_lines, night, night_lines
 from bench.search_bench import b7_lines, b7_search
+from bench.similar_bench import similar_bench, similar_lines
 from bench.startup_bench import startup, startup_lines
 from bench.store_bench import b4_store
 
@@ -40,7 +47,15 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
 RESULTS = ROOT / "bench" / "results"
-DEFAULT_BENCHES = ("crawl", "store", "search", "startup", "politeness")
+DEFAULT_BENCHES = (
+    "crawl",
+    "store",
+    "search",
+    "startup",
+    "politeness",
+    "similar",
+    "ocr",
+)
 # fuzz (10 minutes or more) and night (half an hour) only when asked for
 BENCHES = (*DEFAULT_BENCHES, "fuzz", "night")
 
@@ -73,7 +88,8 @@ def main() -> None:
         choices=BENCHES,
         help="run only these (crawl: B1 B3, store: B4, search: B7, "
         "startup: the replica's start-up, politeness: B2, fuzz: mutated reports, "
-        "night: many sources on many hosts); repeatable",
+        "night: many sources on many hosts, similar: copy detection, "
+        "ocr: scanned reports); repeatable",
     )
     parser.add_argument(
         "--fuzz-count", type=int, default=10_000, help="fuzz: mutated files to parse"
@@ -101,6 +117,18 @@ def main() -> None:
         "--night-workers",
         default="0,2,4",
         help="night: 0 = one process, N = N workers on a redis-server",
+    )
+    parser.add_argument(
+        "--similar-reports",
+        type=int,
+        default=20_000,
+        help="similar: synthetic reports to sign and match (100000: the full size)",
+    )
+    parser.add_argument(
+        "--similar-new",
+        type=int,
+        default=1_000,
+        help="similar: new reports of the night after",
     )
     parser.add_argument(
         "--latency",
@@ -147,6 +175,14 @@ def main() -> None:
             )
             results["night"] = [n.as_record() for n in nights]
             lines += night_lines(nights, args.latency)
+        if "similar" in chosen:
+            found = similar_bench(args.similar_reports, args.similar_new, scratch)
+            results["similar"] = found.as_record()
+            lines += similar_lines(found)
+        if "ocr" in chosen:
+            read = ocr_bench()
+            results["ocr"] = read.as_record()
+            lines += ocr_lines(read)
         if "fuzz" in chosen:
             fuzzed = run_fuzz(args.fuzz_count)
             results["fuzz"] = fuzzed.as_record()

@@ -24,6 +24,9 @@ class Grid:
     """One table as the document prints it (one page's part of it, for a PDF)."""
 
     rows: tuple[Row, ...]
+    # Read by OCR: each place's confidence (0–100), None where blank for certain.
+    # None for grids read from text (every other reader).
+    confidence: tuple[tuple[float | None, ...], ...] | None = None
 
     @property
     def width(self) -> int:
@@ -46,6 +49,8 @@ class Document:
     grids: tuple[Grid, ...] = ()
     meta: dict[str, str] = field(default_factory=dict)
     warnings: tuple[str, ...] = ()  # what the reader had to guess or could not read
+    # Pages (1-based; pictures of a DOCX count as pages) read by OCR (processors/ocr.py).
+    ocr_pages: tuple[int, ...] = ()
 
 
 def joined(pages: list[Document]) -> Document:
@@ -62,6 +67,7 @@ def joined(pages: list[Document]) -> Document:
         grids=tuple(grid for page in pages for grid in page.grids),
         meta=dict(first.meta),
         warnings=tuple(warnings),
+        ocr_pages=tuple(n for page in pages for n in page.ocr_pages),
     )
 
 

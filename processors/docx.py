@@ -6,6 +6,7 @@ import io
 import re
 import zipfile
 import zlib
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import docx
@@ -13,10 +14,12 @@ import lxml.etree
 from docx.exceptions import PythonDocxError
 from docx.opc.exceptions import OpcError
 
+from processors import ocr
 from processors.document import Document, Grid, ReadError
 from processors.grids import MAX_COLUMNS, SPAN_NUMBER, GridLimits
+from processors.layout import PageContent
 from processors.package import check_package
-from processors.pdf import stated_title
+from processors.pdf import pages_to_document, scanned_content, stated_title
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -24,6 +27,11 @@ if TYPE_CHECKING:
     from lxml.etree import _Element
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+A_NS = "http://schemas.openxmlformats.org/drawingml/2006/main"
+R_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+WHITESPACE = re.compile(r"\s+")
+NEARLY_NO_TEXT = 20  # characters: a file with no more text than this may be a scan
+MIN_PAGE_PIXELS = 600 * 800  # a picture smaller than this is a logo or a seal, no page
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 P, TBL, TR, TC = f"{W}p", f"{W}tbl", f"{W}tr", f"{W}tc"
 # Wrappers that hold body content without being content: content controls, custom
@@ -63,7 +71,7 @@ DOCX_ERRORS: tuple[type[Exception], ...] = (
 )
 
 
-def read_docx(data: bytes) -> Document:
+def read_docx(data: bytes, ocr_limits: ocr.OcrLimits | None = None) -> Document:
     """Read a .docx into text, grids (merged cells expanded) and its stated title.
 
     Paragraphs and tables come in body order; a table nested in a cell is a grid of
@@ -75,7 +83,7 @@ def read_docx(data: bytes) -> Document:
     """
     check_package(data)
     try:
-        return _read(docx.Document(io.BytesIO(data)))
+        return _read(docx.Document(io.BytesIO(data)), ocr_limits)
     except ReadError:
         raise  # ours (a ValueError too): already says what is wrong
     except lxml.etree.LxmlError as exc:
@@ -92,7 +100,9 @@ def _said(exc: Exception) -> str:
     return said if len(said) <= MAX_REASON else said[:MAX_REASON] + "…"
 
 
-def _read(document: docx.document.Document) -> Document:
+def _read(
+    document: docx.document.Document, ocr_limits: ocr.OcrLimits | None = None
+) -> Document:
     lines: list[str] = []
     grids: list[Grid] = []
     limits = GridLimits()
@@ -107,6 +117,10 @@ def _read(document: docx.document.Document) -> Document:
     title = stated_title(document.core_properties.title)
     if title:
         meta["title"] = title
+    if len(WHITESPACE.sub("", "".join(lines))) <= NEARLY_NO_TEXT:
+        scanned = read_pictures(document, meta, limits, ocr_limits)
+        if scanned is not None:
+            return scanned
     return Document(
         kind="docx",
         text="\n".join(lines),
@@ -114,6 +128,72 @@ def _read(document: docx.document.Document) -> Document:
         meta=meta,
         warnings=tuple(warnings),
     )
+
+
+def read_pictures(
+    document: docx.document.Document,
+    meta: dict[str, str],
+    limits: GridLimits,
+    ocr_limits: ocr.OcrLimits | None = None,
+) -> Document | None:
+    """A Word file that is only page pictures (a scan pasted in), read by OCR.
+
+    Each picture of at least :data:`MIN_PAGE_PIXELS` is a page, in body order.
+    None when there is no such picture or OCR is not installed here.
+    """
+    pictures = page_pictures(document)
+    if not pictures or not ocr.available():
+        return None
+    ocr_limits = ocr_limits or ocr.OcrLimits()
+    budget = ocr.Budget(ocr_limits.document_seconds)
+    pages: list[PageContent] = []
+    for number, blob in enumerate(pictures, 1):
+        if budget.spent():
+            pages.append(
+                PageContent(
+                    blocks=(),
+                    has_text=False,
+                    warnings=(
+                        f"pictures {number}–{len(pictures)}: not read by OCR, the "
+                        f"document's {ocr_limits.document_seconds:.0f} s were spent",
+                    ),
+                )
+            )
+            break
+        try:
+            image = ocr.picture_image(blob)
+        except ValueError as exc:
+            pages.append(
+                PageContent((), False, (f"picture {number} not read: {exc}",), True)
+            )
+            continue
+        page_budget = ocr.Budget(ocr_limits.page_seconds)
+        picture = ocr.read_scanned_page(image, number, page_budget)
+        pages.append(scanned_content(picture, limits))
+    read = pages_to_document(pages, meta, limits.warnings)
+    return replace(read, kind="docx", ocr_pages=tuple(range(1, len(pictures) + 1)))
+
+
+def page_pictures(document: docx.document.Document) -> list[bytes]:
+    """The images the body shows, in order, that are big enough to be pages."""
+    from PIL import Image
+
+    body = document.element.body
+    parts = document.part.related_parts
+    out = []
+    for blip in body.iter(f"{{{A_NS}}}blip"):
+        part = parts.get(blip.get(f"{{{R_NS}}}embed") or "")
+        blob = getattr(part, "blob", None)
+        if not blob:
+            continue
+        try:
+            with Image.open(io.BytesIO(blob)) as picture:
+                size = picture.size
+        except (OSError, ValueError, Image.DecompressionBombError):
+            continue
+        if size[0] * size[1] >= MIN_PAGE_PIXELS:
+            out.append(blob)
+    return out
 
 
 # ------------------------------------------------------------------ walking the body

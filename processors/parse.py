@@ -14,7 +14,7 @@ warning), and grids are capped (issue 11).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from processors.checks import Check, evaluate_tables
@@ -24,13 +24,15 @@ from processors.tables import read_tables
 from processors.text import sniff
 
 if TYPE_CHECKING:
+    from processors.ocr import OcrLimits
     from processors.schema import Template
-    from processors.tables import TableValues
+    from processors.tables import Confidence, TableValues
 
 # Bumped whenever a parse of the same bytes may change, so archives re-parse:
 # 3 = more article containers (doc-content, article-content…), reports over pages;
-# 4 = failed checks name their cells and explain themselves in Chinese.
-PROCESSOR_VERSION = "4"
+# 4 = failed checks name their cells and explain themselves in Chinese;
+# 5 = scanned pages read by OCR (issue 15).
+PROCESSOR_VERSION = "5"
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 FORMATS = {  # media type → Document.kind
@@ -61,10 +63,14 @@ class Parsed:
     appeals: TableValues | None
     checks: tuple[Check, ...]
     warnings: tuple[str, ...]
+    # Pages read by OCR (1-based), and the OCR confidence of each figure they gave.
+    ocr_pages: tuple[int, ...] = ()
+    confidence: Confidence = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        """The shape of ``nianbao parse --json`` (issue 4; keys of report-format.md)."""
-        return {
+        """The shape of ``nianbao parse --json`` (issue 4; keys of report-format.md),
+        with ``ocr`` (its pages and each figure's confidence) for a scanned report."""
+        shape: dict[str, Any] = {
             "title": self.title,
             "body": self.body,
             "year": self.year,
@@ -78,6 +84,12 @@ class Parsed:
             ],
             "warnings": list(self.warnings),
         }
+        if self.ocr_pages:
+            shape["ocr"] = {
+                "pages": list(self.ocr_pages),
+                "confidence": self.confidence,
+            }
+        return shape
 
 
 def format_of(data: bytes, media_type: str = "") -> str:
@@ -111,9 +123,13 @@ def _looks_like_text(data: bytes) -> bool:
 
 
 def read_document(
-    data: bytes, media_type: str = "", encoding: str | None = None
+    data: bytes,
+    media_type: str = "",
+    encoding: str | None = None,
+    ocr_limits: OcrLimits | None = None,
 ) -> Document:
-    """Read ``data`` with the reader its format needs (imported only when needed)."""
+    """Read ``data`` with the reader its format needs (imported only when needed);
+    scanned pages of a PDF or a DOCX by OCR within ``ocr_limits``."""
     kind = format_of(data, media_type)
     if kind == "html":
         from processors.html import read_html
@@ -122,11 +138,11 @@ def read_document(
     if kind == "pdf":
         from processors.pdf import read_pdf
 
-        return read_pdf(data)
+        return read_pdf(data, ocr_limits)
     if kind == "docx":
         from processors.docx import read_docx
 
-        return read_docx(data)
+        return read_docx(data, ocr_limits)
     if kind == "doc":
         from processors.legacy import read_doc
 
@@ -141,6 +157,7 @@ def parse(
     media_type: str = "",
     encoding: str | None = None,
     hints: Hints | None = None,
+    ocr_limits: OcrLimits | None = None,
 ) -> Parsed:
     """Everything about one report file.
 
@@ -149,19 +166,24 @@ def parse(
         Bad input raises nothing else; running out of time or memory is for the
         caller's sandbox (``app/sandbox.py``) to stop.
     """
-    document = read_document(data, media_type, encoding)
+    document = read_document(data, media_type, encoding, ocr_limits)
     return parse_document(document, hints)
 
 
 def parse_pages(
-    pages: list[tuple[bytes, str, str | None]], hints: Hints | None = None
+    pages: list[tuple[bytes, str, str | None]],
+    hints: Hints | None = None,
+    ocr_limits: OcrLimits | None = None,
 ) -> Parsed:
     """Everything about a report printed over several pages, given as (bytes, media
     type, charset) in page order: the pages are read and parsed as one document.
 
     :raises ReadError: as :func:`parse`, when any page cannot be read.
     """
-    documents = [read_document(data, media, charset) for data, media, charset in pages]
+    documents = [
+        read_document(data, media, charset, ocr_limits)
+        for data, media, charset in pages
+    ]
     return parse_document(joined(documents), hints)
 
 
@@ -187,4 +209,6 @@ def parse_document(document: Document, hints: Hints | None = None) -> Parsed:
             *tables.warnings,
             *checked.warnings,
         ),
+        ocr_pages=document.ocr_pages,
+        confidence=tables.confidence,
     )

@@ -8,7 +8,7 @@ import struct
 import unicodedata
 import zlib
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -18,8 +18,10 @@ from pdfminer.psexceptions import PSException
 from pdfminer.utils import PDFDocEncoding
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
+from processors import ocr
 from processors.document import Document, Grid, ReadError
 from processors.grids import MAX_CELLS, GridLimits
+from processors.layout import Line, PageContent, TableBlock
 
 if TYPE_CHECKING:
     from pdfplumber.page import Page
@@ -100,37 +102,7 @@ RADICALS = _radical_table()
 PDFDOC_BYTES = {ch: i for i, ch in enumerate(PDFDocEncoding) if ch != "\x00"}
 
 
-@dataclass(frozen=True, slots=True)
-class Line:
-    """One line of running text on a page (tables excluded)."""
-
-    text: str
-    x0: float
-    x1: float
-    top: float
-    size: float
-
-
-@dataclass(frozen=True, slots=True)
-class TableBlock:
-    """A ruled table where it sits on its page: its grid and its rows as text lines."""
-
-    top: float
-    grid: Grid
-    lines: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class PageContent:
-    """What one page holds, top to bottom."""
-
-    blocks: tuple[Line | TableBlock, ...]
-    has_text: bool
-    warnings: tuple[str, ...] = ()
-    failed: bool = False  # the PDF libraries could not read it
-
-
-def read_pdf(data: bytes) -> Document:
+def read_pdf(data: bytes, ocr_limits: ocr.OcrLimits | None = None) -> Document:
     """Read a PDF into text (paragraphs re-joined), ruled tables and metadata.
 
     A page's tables come out as grids in reading order; a table that runs over a
@@ -149,7 +121,104 @@ def read_pdf(data: bytes) -> Document:
             pages = [read_page(page, limits) for page in pdf.pages]
     except PDF_ERRORS as exc:
         raise ReadError(f"not readable as PDF: {_reason(exc)}") from exc
+    scanned = [i for i, p in enumerate(pages) if not (p.has_text or p.failed)]
+    if scanned and ocr.available():
+        for index, content in ocr_pages(data, scanned, limits, ocr_limits):
+            pages[index] = content
+        return replace(
+            pages_to_document(pages, meta, limits.warnings),
+            ocr_pages=tuple(i + 1 for i in scanned),
+        )
     return pages_to_document(pages, meta, limits.warnings)
+
+
+def ocr_pages(
+    data: bytes,
+    indexes: list[int],
+    limits: GridLimits,
+    ocr_limits: ocr.OcrLimits | None = None,
+) -> list[tuple[int, PageContent]]:
+    """The pages at ``indexes`` (0-based) that are pictures (``processors/scans.py``)
+    read by OCR, each within its time budget, all within the document's. A page
+    PDFium cannot open or render keeps a warning saying so (pdfplumber read the
+    file, PDFium may not: fuzzing found such files)."""
+    import pypdfium2
+
+    from processors import scans  # Pillow: only for a PDF with pages to read by OCR
+
+    ocr_limits = ocr_limits or ocr.OcrLimits()
+    document_budget = ocr.Budget(ocr_limits.document_seconds)
+    try:
+        pdf = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as exc:
+        shown = ", ".join(str(i + 1) for i in indexes)
+        return [(indexes[0], _unread(f"pages {shown}: not read by OCR ({exc})"))]
+    out: list[tuple[int, PageContent]] = []
+    try:
+        for index in indexes:
+            if document_budget.spent():
+                left = ", ".join(str(i + 1) for i in indexes if i >= index)
+                spent = f"{ocr_limits.document_seconds:.0f} s"
+                out.append(
+                    (
+                        index,
+                        _unread(
+                            f"pages {left}: not read by OCR, the document's {spent} were spent"
+                        ),
+                    )
+                )
+                break
+            try:
+                page = pdf[index]
+                try:
+                    if not scans.is_scanned(page, ""):
+                        continue  # no picture to read: drawn rules, a blank page
+                    image = ocr.pdf_page_image(page)
+                finally:
+                    page.close()
+            except pypdfium2.PdfiumError as exc:
+                out.append(
+                    (index, _unread(f"page {index + 1}: not read by OCR ({exc})"))
+                )
+                continue
+            page_budget = ocr.Budget(ocr_limits.page_seconds)
+            read = ocr.read_scanned_page(image, index + 1, page_budget)
+            out.append((index, scanned_content(read, limits)))
+    finally:
+        pdf.close()
+    return out
+
+
+def _unread(why: str) -> PageContent:
+    return PageContent(blocks=(), has_text=False, warnings=(why,))
+
+
+def scanned_content(page: ocr.ScannedPage, limits: GridLimits) -> PageContent:
+    """A page read by OCR as the blocks a text page gives."""
+    blocks: list[Line | TableBlock] = [
+        replace(line, text=fix_text(line.text)) for line in page.lines
+    ]
+    blocks = list(_drop_page_numbers([b for b in blocks if isinstance(b, Line)]))
+    for table in page.tables:
+        grid = limits.grid(table.grid.rows)
+        if grid is None:
+            continue
+        confidence = table.grid.confidence or ()
+        shape = [len(row) for row in grid.rows]
+        kept = tuple(
+            tuple((confidence[r] if r < len(confidence) else ())[:width])
+            + (None,)
+            * (width - len((confidence[r] if r < len(confidence) else ())[:width]))
+            for r, width in enumerate(shape)
+        )
+        blocks.append(
+            TableBlock(
+                top=table.top, grid=replace(grid, confidence=kept), lines=table.lines
+            )
+        )
+    blocks.sort(key=lambda b: b.top)
+    has_text = bool(blocks)
+    return PageContent(blocks=tuple(blocks), has_text=has_text, warnings=page.warnings)
 
 
 def read_page(page: Page, limits: GridLimits) -> PageContent:

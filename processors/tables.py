@@ -37,6 +37,11 @@ if TYPE_CHECKING:
 
 Value = int | float | None
 TableValues = dict[str, dict[str, Value]]  # row key → column key → value
+Confidence = dict[str, dict[str, dict[str, float]]]  # table → row → column → 0–100
+# A figure read by OCR with less confidence than this is left blank (with a warning):
+# a wrong figure must be flagged, never emitted. Measured on the replica's scans
+# (issue 15): every wrong reading scored below it.
+MIN_CONFIDENCE = 80.0
 Key = str | tuple[str, str]  # a column key; (block, column) in table 4
 
 NONE_MARKS = frozenset({"-", "--", "/", "//", "\\", "—", "——", "–", "―", "无"})
@@ -48,6 +53,21 @@ NUMBER = re.compile(
 )
 MAX_SHOWN = 40  # characters of a cell quoted in a warning
 MINUS_SIGNS = str.maketrans({"−": "-", "﹣": "-", "－": "-", "＋": "+"})
+
+
+class _Cell(NamedTuple):
+    """A value cell's text, and its OCR confidence (None: not read by OCR, or blank)."""
+
+    text: str
+    confidence: float | None = None
+
+
+def _cell(line: _Line, position: int) -> _Cell:
+    sure = line.confidence
+    return _Cell(
+        line.cells[position],
+        sure[position] if sure is not None and position < len(sure) else None,
+    )
 
 
 class Parsed(NamedTuple):
@@ -110,14 +130,17 @@ class Tables:
     applications: TableValues | None
     appeals: TableValues | None
     warnings: tuple[str, ...] = ()
+    # Figures read by OCR: table → row → column → confidence (0–100). Empty otherwise.
+    confidence: Confidence = field(default_factory=dict)
 
 
 def read_tables(doc: Document) -> Tables:
     """Read tables 2, 3 and 4 from all grids of ``doc``, in order."""
     reader = _Reader()
     for grid in doc.grids:
-        for row in grid.rows:
-            reader.feed(row)
+        sure = grid.confidence
+        for index, row in enumerate(grid.rows):
+            reader.feed(row, sure[index] if sure is not None else None)
     return reader.result()
 
 
@@ -196,6 +219,8 @@ class _Line:
 
     cells: Row
     label_end: int
+    # Read by OCR: each cell's confidence (0–100, None: blank for certain).
+    confidence: tuple[float | None, ...] | None = None
 
     @property
     def label(self) -> str:
@@ -207,12 +232,12 @@ class _Line:
         return next((c for c in reversed(self.cells[: self.label_end]) if c), "")
 
 
-def _line(cells: Row) -> _Line:
+def _line(cells: Row, confidence: tuple[float | None, ...] | None = None) -> _Line:
     first_value = next(
         (i for i, c in enumerate(cells) if c and is_value(c)), len(cells)
     )
     labels = [i for i in range(first_value) if cells[i]]
-    return _Line(cells, labels[-1] + 1 if labels else 0)
+    return _Line(cells, labels[-1] + 1 if labels else 0, confidence)
 
 
 class _Reader:
@@ -234,12 +259,15 @@ class _Reader:
         # tables with a value row that could not be read
         self.unreadable: set[str] = set()
         self.warnings: list[str] = []
+        self.confidence: Confidence = {}
 
-    def feed(self, row: Row) -> None:
+    def feed(
+        self, row: Row, confidence: tuple[float | None, ...] | None = None
+    ) -> None:
         cells = tuple(normalise_label(c) for c in row)
         if not any(cells):
             return
-        line = _line(cells)
+        line = _line(cells, confidence)
         has_values = any(c and is_value(c) for c in cells)
         kind = None if has_values else _header_kind(cells)
         if kind == "transposed":
@@ -358,7 +386,7 @@ class _Reader:
             self.unreadable.add("appeals")
             return True
         for block_key in APPEAL_BLOCK_KEYS:
-            cells = {c: values[(block_key, c)] for c in APPEAL_COLUMN_KEYS}
+            cells = {c: _cell(line, values[(block_key, c)]) for c in APPEAL_COLUMN_KEYS}
             self._store("appeals", block_key, cells)
         self.context = None
         return True
@@ -382,12 +410,13 @@ class _Reader:
         where = f"{schema.TABLE_NAMES[table]} {schema.ROW_NAMES[table].get(row, row)} [{row}]"
         values = self._values(line, header, columns, where)
         if values is not None:
-            self._store(table, row, {str(k): v for k, v in values.items()})
+            self._store(table, row, {str(k): _cell(line, i) for k, i in values.items()})
 
     def _values(
         self, line: _Line, header: _Header | None, wanted: Sequence[Key], where: str
-    ) -> dict[Key, str] | None:
-        """The value cell of each key, or None (with a warning) if they cannot be told."""
+    ) -> dict[Key, int] | None:
+        """The position of each key's value cell in the row, or None (with a warning)
+        if they cannot be told."""
         cells = line.cells
         keys = list(wanted)
         if header is not None:
@@ -397,10 +426,10 @@ class _Reader:
             placed = self._by_position(line, header.width, positions, keys)
             if placed is not None:
                 return placed
-        values = list(cells[line.label_end :])
-        while len(values) > len(keys) and not values[-1]:
+        values = list(range(line.label_end, len(cells)))
+        while len(values) > len(keys) and not cells[values[-1]]:
             values.pop()
-        while len(values) > len(keys) and not values[0]:
+        while len(values) > len(keys) and not cells[values[0]]:
             values.pop(0)
         if len(values) > len(keys):
             self.warnings.append(
@@ -418,8 +447,8 @@ class _Reader:
     @staticmethod
     def _by_position(
         line: _Line, width: int, positions: dict[int, Key], keys: list[Key]
-    ) -> dict[Key, str] | None:
-        """Values by header position, if the row lines up with the header."""
+    ) -> dict[Key, int] | None:
+        """Value positions by the header's, if the row lines up with the header."""
         cells = line.cells
         if len(cells) != width or not positions or line.label_end > min(positions):
             return None
@@ -435,26 +464,36 @@ class _Reader:
             first.setdefault(key, position)
         if not set(keys) <= set(first):
             return None
-        return {key: cells[first[key]] for key in keys}
+        return {key: first[key] for key in keys}
 
-    def _store(self, table: str, row: str, raw: dict[str, str]) -> None:
+    def _store(self, table: str, row: str, raw: dict[str, _Cell]) -> None:
         rows = self.tables[table]
         if row in rows:
-            if any(raw.values()):
+            if any(cell.text for cell in raw.values()):
                 self.warnings.append(
                     f"{schema.TABLE_NAMES[table]} {schema.ROW_NAMES[table].get(row, row)} "
                     f"[{row}] is printed twice; kept the first"
                 )
             return
         values: dict[str, Value] = {}
-        for column, text in raw.items():
-            parsed = parse_value(text)
+        for column, cell in raw.items():
+            parsed = parse_value(cell.text)
+            name = f"{schema.TABLE_NAMES[table]} {cell_name(table, row, column)}"
             if parsed.problem:
-                self.warnings.append(
-                    f"{schema.TABLE_NAMES[table]} {cell_name(table, row, column)}: "
-                    f"{parsed.problem}"
-                )
-            values[column] = parsed.value
+                self.warnings.append(f"{name}: {parsed.problem}")
+            value = parsed.value
+            if cell.confidence is not None and value is not None:
+                if cell.confidence < MIN_CONFIDENCE:
+                    self.warnings.append(
+                        f'{name}: OCR read "{cell.text}" with confidence '
+                        f"{cell.confidence:.0f} (below {MIN_CONFIDENCE:.0f}); left blank"
+                    )
+                    value = None
+                else:
+                    self.confidence.setdefault(table, {}).setdefault(row, {})[
+                        column
+                    ] = cell.confidence
+            values[column] = value
         rows[row] = values
 
     # -- the result
@@ -469,6 +508,7 @@ class _Reader:
             else self._table("applications", template),
             appeals=self._table("appeals", template),
             warnings=tuple(self.warnings),
+            confidence=self.confidence,
         )
 
     def _template(self) -> Template:

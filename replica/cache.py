@@ -17,7 +17,8 @@ Key: an entry is ``ROOT/FINGERPRINT/PROFILE/NAME``.
 * ``FINGERPRINT``: SHA-256 (24 hex digits) of every ``*.py`` under ``replica/``,
   every file under ``replica/data/`` and ``replica/assets/`` (path and bytes), the
   Python implementation and version, zlib's version, and the versions of what writes
-  the bytes: reportlab, python-docx, lxml, Pillow and its libjpeg, PyYAML.
+  the bytes: reportlab, python-docx, lxml, Pillow and its libjpeg, PyYAML, and for
+  the casebook's scans pypdfium2 and numpy.
 * ``PROFILE``: the replica's ``Profile`` (``scale1``, ``scale4-bench``, …).
 * ``NAME``: the document: format, report key and variant (``pdf-wip-gw%2F2022-v1``),
   or the Pingtan 全真版 PDF by docid (``pingtan-qzb-80485-pdf``).
@@ -56,6 +57,7 @@ import time
 import zlib
 from collections import Counter
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -110,7 +112,7 @@ def libraries() -> list[str]:
     import lxml.etree
     import PIL
     import PIL.features
-    import reportlab
+    import reportlab  # type: ignore[import-untyped]
     import yaml
 
     return [
@@ -121,6 +123,9 @@ def libraries() -> list[str]:
         f"lxml {lxml.etree.__version__}",
         f"pillow {PIL.__version__} libjpeg {PIL.features.version('jpg')}",
         f"pyyaml {yaml.__version__}",
+        # The casebook's scans (replica/scans.py); not imported: numpy is slow to load.
+        f"pypdfium2 {metadata.version('pypdfium2')}",
+        f"numpy {metadata.version('numpy')}",
     ]
 
 

@@ -17,12 +17,13 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from replica.corpus import form_of, postings, report_at, spec
+from replica.corpus import casebook_on, form_of, postings, report_at, spec
 from replica.families import fujian
-from replica.site import Request, Resource, Site, utc
+from replica.model import Posting
+from replica.site import DocRef, Request, Resource, Site, utc
 from replica.spec import SiteSpec
 
-Builder = Callable[[SiteSpec, list, int], Site]
+Builder = Callable[[SiteSpec, list[Posting], int], Site]
 
 
 def builder(family: str) -> Builder:
@@ -124,7 +125,7 @@ class Catalog:
         ]
 
 
-def _files(site: Site, refs) -> list[dict[str, Any]]:
+def _files(site: Site, refs: list[DocRef]) -> list[dict[str, Any]]:
     out = []
     for ref in refs:
         resource = site.fetch(ref.url)
@@ -161,6 +162,11 @@ def _synthetic_entry(catalog: Catalog, key: str, tables: bool) -> dict[str, Any]
         "seed": report.seed,
         "files": _files(site, site.documents[key]),
     }
+    if casebook_on():
+        from replica import casebook  # numpy and PDFium: only when asked for
+
+        if casebook.is_case(key):
+            entry.update(casebook.facts(key))
     if tables:
         figures = report.figures
         entry["tables"] = {

@@ -36,6 +36,14 @@ EPOCH = click.option(
 )
 
 
+CASEBOOK = click.option(
+    "--casebook",
+    is_flag=True,
+    help="Also the casebook's hosts (www.linqu.gov.cn, www.zhucheng.gov.cn): scanned "
+    "reports and planted copies (replica/casebook.py).",
+)
+
+
 FLEET_HOSTS = click.option(
     "--fleet",
     type=click.IntRange(0, 99_999),
@@ -94,6 +102,7 @@ def replica(verbose: bool) -> None:
     is_flag=True,
     help="The benchmark mix: mostly PDFs of 10–60 pages, then DOCX, then HTML.",
 )
+@CASEBOOK
 @FLEET_HOSTS
 @FLEET_COLUMNS
 @FLEET_YEARS
@@ -110,6 +119,7 @@ def serve(
     epoch: int,
     scale: int,
     bench: bool,
+    casebook: bool,
     fleet: int,
     fleet_columns: int,
     fleet_years: int,
@@ -122,13 +132,14 @@ def serve(
       nianbao replica serve --port 8765 --epoch 1
       curl -x http://127.0.0.1:8765 http://www.wip.gov.cn/col/col151610/index.html
       nianbao replica serve --fleet 1000 --latency 300   # 10,000 more sources
+      nianbao replica serve --casebook                    # + scans and planted copies
     """
     from replica.catalog import catalog
     from replica.corpus import Profile, set_profile
     from replica.server import ReplicaServer
 
     started = time.monotonic()
-    set_profile(Profile(scale=scale, bench=bench))
+    set_profile(Profile(scale=scale, bench=bench, casebook=casebook))
     server = ReplicaServer(
         epoch,
         port=port,
@@ -216,25 +227,33 @@ def _fleet(hosts: int, columns: int, years: int) -> Fleet:
 @click.option(
     "--tables", is_flag=True, help="Include each synthetic report's table figures."
 )
-def manifest(epoch: int, tables: bool) -> None:
+@CASEBOOK
+def manifest(epoch: int, tables: bool, casebook: bool) -> None:
     """Print every report the replica publishes on a night, one JSON object per line.
 
     Each line gives the site, body, year, template, defects and every file
     (URL, role, format, SHA-256). It is the ground truth for recall/precision tests.
+    With --casebook, the casebook's reports say too whether they are ``scanned``
+    (defects, dpi, format, what the scanner did), a planted copy (``copy_of``: the
+    source, neighbour or last_year, what changed) or a control pair
+    (``template_only_with``).
 
     \b
     Example:
       nianbao replica manifest --epoch 2 > manifest-2.jsonl
+      nianbao replica manifest --casebook --tables | grep '"casebook": true'
     """
     from replica.catalog import catalog
 
+    _casebook_profile(casebook)
     for entry in catalog(epoch).manifest(tables=tables):
         click.echo(json.dumps(entry, ensure_ascii=False))
 
 
 @replica.command("check", context_settings=CONTEXT)
 @EPOCH
-def check(epoch: int) -> None:
+@CASEBOOK
+def check(epoch: int, casebook: bool) -> None:
     """Start the replica and fetch every manifest file through it, checking status and hash.
 
     \b
@@ -244,6 +263,7 @@ def check(epoch: int) -> None:
     from replica.check import check_replica
     from replica.server import ReplicaThread
 
+    _casebook_profile(casebook)
     server = ReplicaThread(epoch).start()
     try:
         result = check_replica(server.proxy, epoch)
@@ -254,6 +274,40 @@ def check(epoch: int) -> None:
         raise click.ClickException(
             "the replica does not serve its own manifest correctly"
         )
+
+
+@replica.command("casebook-sources", context_settings=CONTEXT)
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    help="Write the registry here (e.g. DATA/sources.toml) instead of printing it.",
+)
+def casebook_sources(output: str | None) -> None:
+    """Print the registry of the casebook's hosts: one TRS source per host.
+
+    \b
+    Example: crawl the scans and the planted copies
+      nianbao replica serve --port 8765 --casebook &
+      nianbao replica casebook-sources -o ./casebook-data/sources.toml
+      nianbao crawl --proxy http://127.0.0.1:8765 --data ./casebook-data --source 'casebook-*'
+    """
+    from replica.casebook import sources_toml
+
+    text = sources_toml()
+    if output:
+        Path(output).parent.mkdir(parents=True, exist_ok=True)
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"{text.count('[[source]]')} sources written to {output}")
+    else:
+        click.echo(text, nl=False)
+
+
+def _casebook_profile(casebook: bool) -> None:
+    if casebook:
+        from replica.corpus import Profile, set_profile
+
+        set_profile(Profile(casebook=True))
 
 
 def main() -> None:

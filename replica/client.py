@@ -64,12 +64,15 @@ def request_raw(
     if parts.scheme == "https":
         context = ssl._create_unverified_context()  # noqa: S323 (replica certificate)
         conn: http.client.HTTPConnection = http.client.HTTPSConnection(
-            proxy_parts.hostname, proxy_parts.port, timeout=timeout, context=context
+            proxy_parts.hostname or "",
+            proxy_parts.port,
+            timeout=timeout,
+            context=context,
         )
         conn.set_tunnel(parts.hostname or "", parts.port or 443)
     else:
         conn = http.client.HTTPConnection(
-            proxy_parts.hostname, proxy_parts.port, timeout=timeout
+            proxy_parts.hostname or "", proxy_parts.port, timeout=timeout
         )
         target = url
     try:

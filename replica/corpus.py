@@ -11,6 +11,7 @@ import random
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from replica.figures import blank_zeros, figure_series, unbalance
 from replica.model import Body, Figures, Noise, Posting, Report
@@ -22,7 +23,7 @@ from replica.prose import (
     templated_sections,
 )
 from replica.seeds import load_seed
-from replica.spec import SiteSpec, Spec, load_spec, parse_time, scaled
+from replica.spec import SiteSpec, Spec, SpecError, load_spec, parse_time, scaled
 
 DOCID_BASE = {"hanweb": 4_100_000, "hanweb_xxgk": 2_300_000, "trs": 6_000_000}
 
@@ -42,10 +43,12 @@ BENCH_PAGES = (6, 56)  # pages added to a report's 4 or so
 
 @dataclass(frozen=True, slots=True)
 class Profile:
-    """How big the replica is: ``scale`` × the bodies; ``bench`` = the benchmark mix."""
+    """How big the replica is: ``scale`` × the bodies; ``bench`` = the benchmark mix;
+    ``casebook``: also the casebook's hosts (scans, planted copies: replica/casebook.py)."""
 
     scale: int = 1
     bench: bool = False
+    casebook: bool = False
 
 
 _PROFILE = {"now": Profile()}
@@ -59,9 +62,18 @@ def set_profile(profile: Profile) -> None:
 
 
 def profile_name() -> str:
-    """The profile as a folder name (``scale1``, ``scale4-bench``): the document cache's scope."""
+    """The profile as a folder name (``scale1``, ``scale4-bench``): the document cache's scope.
+
+    The casebook changes no other document, so it does not change the name (its own
+    documents have their own scope, ``casebook``).
+    """
     profile = _PROFILE["now"]
     return f"scale{profile.scale}" + ("-bench" if profile.bench else "")
+
+
+def casebook_on() -> bool:
+    """Whether the replica serves the casebook's hosts too (``Profile(casebook=True)``)."""
+    return _PROFILE["now"].casebook
 
 
 @cache
@@ -75,7 +87,22 @@ def spec() -> Spec:
             for s in loaded.sites
         )
         loaded = replace(loaded, sites=sites)
+    if profile.casebook:  # after scaling and the bench mix: it is neither
+        from replica.casebook_spec import casebook  # numpy, PDFium: only if asked
+
+        loaded = _with_sites(loaded, casebook().sites)
     return loaded
+
+
+def _with_sites(loaded: Spec, more: tuple[SiteSpec, ...]) -> Spec:
+    """The spec with more hosts; none may reuse a host or a body id."""
+    hosts = {s.host for s in loaded.sites}
+    bodies = {b.id for s in loaded.sites for b in s.bodies}
+    for site in more:
+        clash = ({site.host} & hosts) | ({b.id for b in site.bodies} & bodies)
+        if clash:
+            raise SpecError(f"casebook: {sorted(clash)} already in the replica")
+    return replace(loaded, sites=loaded.sites + more)
 
 
 def default_template(year: int) -> str:
@@ -125,12 +152,14 @@ def _template(site: SiteSpec, body: Body, year: int) -> str:
     return str(override.get("template", default_template(year)))
 
 
-def _title(body: Body, year: int, override: dict, defects: tuple[str, ...]) -> str:
+def _title(
+    body: Body, year: int, override: dict[str, Any], defects: tuple[str, ...]
+) -> str:
     if "no_body_in_title" in defects:
         return f"{year}年政府信息公开工作年度报告"
     if "no_year_in_title" in defects:
         return f"{body.name}政府信息公开工作年度报告"
-    pattern = override.get("title", "{name}{year}年政府信息公开工作年度报告")
+    pattern = str(override.get("title", "{name}{year}年政府信息公开工作年度报告"))
     return pattern.format(name=body.name, short=body.short, year=year)
 
 
@@ -144,6 +173,11 @@ def _heading(title: str, body: Body, rng: random.Random) -> tuple[str, ...]:
 @cache
 def build_report(key: str) -> Report:
     """The report ``<body id>/<year>`` as first published (epoch 1)."""
+    if casebook_on():
+        from replica import casebook
+
+        if casebook.is_case(key):
+            return casebook.report(key)
     body_id, _, year_text = key.partition("/")
     year = int(year_text)
     body = spec().body(body_id)

@@ -24,6 +24,8 @@ from replica.templates import (
 if TYPE_CHECKING:
     from collections.abc import Iterable
 
+    from replica.templates import Table, Value
+
 # Yearly applications received, by level (min, max).
 APPLICATIONS = {"county": (40, 260), "department": (0, 24), "town": (0, 6)}
 # How results are usually distributed (relative weights).
@@ -174,7 +176,7 @@ def _active_2021(
 
 def _items(
     rng: random.Random, level: str, state: BodyState, key: str, span: tuple[int, int]
-) -> dict[str, int]:
+) -> dict[str, int | float | None]:
     """上一年项目数量 and 本年增/减 for one 2019-template row."""
     previous = state.items.setdefault(key, _scaled(rng, level, span, (0, span[1] // 8)))
     change = rng.randint(-min(3, previous), 4) if previous else rng.randint(0, 2)
@@ -252,7 +254,7 @@ def unbalance(figures: Figures, extra: int = 6) -> Figures:
 def blank_zeros(figures: Figures) -> Figures:
     """Print every 0 as an empty cell (a blank means null, not 0, to a reader)."""
 
-    def blank(table: dict | None) -> dict | None:
+    def blank(table: Table | None) -> dict[str, dict[str, Value]] | None:
         if table is None:
             return None
         return {
@@ -261,7 +263,7 @@ def blank_zeros(figures: Figures) -> Figures:
         }
 
     return Figures(
-        active=blank(figures.active),  # type: ignore[arg-type]
-        applications=blank(figures.applications),  # type: ignore[arg-type]
-        appeals=blank(figures.appeals),  # type: ignore[arg-type]
+        active=blank(figures.active),
+        applications=blank(figures.applications),
+        appeals=blank(figures.appeals),
     )

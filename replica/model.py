@@ -14,6 +14,14 @@ Template = Literal["2021", "2019", "free"]
 Form = Literal["html", "html_pdf", "stub_pdf", "stub_docx", "pdf_only", "docx_only"]
 FORMS: tuple[str, ...] = get_args(Form)
 LEVELS: tuple[str, ...] = ("county", "department", "town")
+# The forms that post a file, and its format.
+ATTACHMENT_FORMAT = {
+    "html_pdf": "pdf",
+    "stub_pdf": "pdf",
+    "stub_docx": "docx",
+    "pdf_only": "pdf",
+    "docx_only": "docx",
+}
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,6 +16,18 @@ if TYPE_CHECKING:
 
 TEMPLATE_DOCS = {"2021": "国办公开办函〔2021〕30号", "2019": "国办公开办函〔2019〕60号"}
 OFFICES = {"county": "党政办公室", "department": "办公室", "town": "党政办公室"}
+# The opening paragraphs every templated report prints (str.format fields).
+BASIS = (
+    "根据《中华人民共和国政府信息公开条例》（国务院令第711号，以下简称《条例》）"
+    "和《中华人民共和国政府信息公开工作年度报告格式》（{doc}）要求，"
+    "结合{year}年{name}政府信息公开工作实际，编制本报告。"
+)
+PERIOD = (
+    "本报告内容包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
+    "政府信息公开行政复议、行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
+    "本报告所列数据统计期限自{year}年1月1日起至{year}年12月31日止。"
+    "如对本报告有疑问，请与{name}{office}联系（电话：{tel}）。"
+)
 
 ACTIVE_PHRASES = (
     "全年通过门户网站主动公开政府信息{n}条，其中政策文件{p}条，工作动态{w}条。",
@@ -64,19 +76,10 @@ def intro(
 ) -> tuple[str, ...]:
     """The opening paragraphs: legal basis and statistics period (统计期限)."""
     year_text = f"{year}20" if typo else str(year)
-    basis = (
-        "根据《中华人民共和国政府信息公开条例》（国务院令第711号，以下简称《条例》）"
-        f"和《中华人民共和国政府信息公开工作年度报告格式》（{TEMPLATE_DOCS[template]}）要求，"
-        f"结合{year_text}年{body.name}政府信息公开工作实际，编制本报告。"
-    )
+    basis = BASIS.format(doc=TEMPLATE_DOCS[template], year=year_text, name=body.name)
     office = OFFICES[body.level]
     tel = f"0{rng.randint(531, 539)}-{rng.randint(3000000, 8999999)}"
-    period = (
-        "本报告内容包括总体情况、主动公开政府信息情况、收到和处理政府信息公开申请情况、"
-        "政府信息公开行政复议、行政诉讼情况、存在的主要问题及改进情况、其他需要报告的事项。"
-        f"本报告所列数据统计期限自{year}年1月1日起至{year}年12月31日止。"
-        f"如对本报告有疑问，请与{body.name}{office}联系（电话：{tel}）。"
-    )
+    period = PERIOD.format(year=year, name=body.name, office=office, tel=tel)
     return basis, period
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import zipfile
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -29,13 +29,13 @@ CELL_FONT = "宋体"
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
-def _east_asian(run_font_element, name: str) -> None:
+def _east_asian(run_font_element: Any, name: str) -> None:
     fonts = run_font_element.get_or_add_rFonts()
     fonts.set(qn("w:eastAsia"), name)
 
 
 def _paragraph(
-    doc, text: str, *, size: float = 16, font: str = FONT, center: bool = False
+    doc: Any, text: str, *, size: float = 16, font: str = FONT, center: bool = False
 ) -> None:
     paragraph = doc.add_paragraph()
     if center:
@@ -73,7 +73,7 @@ def _fill_table(table: DocxTable, grid: Grid) -> None:
             c += cell.colspan
 
 
-def _repack(data: bytes) -> bytes:
+def repack(data: bytes) -> bytes:
     """Rewrite the zip with fixed timestamps (python-docx uses the wall clock)."""
     out = io.BytesIO()
     with (
@@ -114,4 +114,4 @@ def report_docx(report: Report) -> bytes:
             _fill_table(table, grid)
     buf = io.BytesIO()
     doc.save(buf)
-    return _repack(buf.getvalue())
+    return repack(buf.getvalue())

@@ -17,13 +17,13 @@ from xml.sax.saxutils import escape
 
 from PIL import Image as PILImage
 from PIL import ImageFilter
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-from reportlab.platypus import (
+from reportlab.lib import colors  # type: ignore[import-untyped]
+from reportlab.lib.enums import TA_CENTER  # type: ignore[import-untyped]
+from reportlab.lib.pagesizes import A4  # type: ignore[import-untyped]
+from reportlab.lib.styles import ParagraphStyle  # type: ignore[import-untyped]
+from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont  # type: ignore[import-untyped]
+from reportlab.platypus import (  # type: ignore[import-untyped]
     Flowable,
     Image,
     Paragraph,
@@ -95,7 +95,7 @@ def grid_table(grid: Grid) -> Table:
         for cell in row:
             while (r, c) in occupied:
                 c += 1
-            data[r][c] = Paragraph(_cell_text(cell), _styles()["cell"])  # type: ignore[call-overload]
+            data[r][c] = Paragraph(_cell_text(cell), _styles()["cell"])
             for dr in range(cell.rowspan):
                 for dc in range(cell.colspan):
                     occupied.add((r + dr, c + dc))

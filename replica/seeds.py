@@ -53,7 +53,10 @@ def _tidy_title(text: str) -> str:
 
 @cache
 def _meta() -> dict[str, Any]:
-    return yaml.safe_load((SEED_DIR / "seeds.yaml").read_text(encoding="utf-8"))
+    loaded: dict[str, Any] = yaml.safe_load(
+        (SEED_DIR / "seeds.yaml").read_text(encoding="utf-8")
+    )
+    return loaded
 
 
 def seed_ids() -> tuple[str, ...]:

@@ -179,7 +179,7 @@ class ReplicaServer:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(writer.wait_closed(), CLOSE_WAIT)
 
-    async def _next(self, conn: h11.Connection, reader: asyncio.StreamReader):
+    async def _next(self, conn: h11.Connection, reader: asyncio.StreamReader) -> Any:
         while True:
             event = conn.next_event()
             if event is not h11.NEED_DATA:

@@ -162,8 +162,10 @@ def _body(entry: dict[str, Any], site: dict[str, Any], where: str) -> Body:
     )
 
 
-def _check_override(key: str, override: dict[str, Any], where: str) -> None:
-    unknown = set(override) - OVERRIDE_KEYS
+def _check_override(
+    key: str, override: dict[str, Any], where: str, extra: frozenset[str]
+) -> None:
+    unknown = set(override) - OVERRIDE_KEYS - extra
     if unknown:
         raise SpecError(
             f"{where}: unknown field(s) {sorted(unknown)} in report {key!r}"
@@ -177,10 +179,17 @@ def _check_override(key: str, override: dict[str, Any], where: str) -> None:
         parse_time(override["published"], f"{where}: report {key!r} field 'published'")
 
 
-def _site(entry: dict[str, Any], index: int) -> SiteSpec:
-    where = f"{SPEC_PATH.name}: sites[{index}]"
+def _site(
+    entry: dict[str, Any],
+    index: int,
+    *,
+    source: str = SPEC_PATH.name,
+    extra: frozenset[str] = frozenset(),
+) -> SiteSpec:
+    """One ``sites:`` entry; ``extra``: more per-report keys the caller checks itself."""
+    where = f"{source}: sites[{index}]"
     host = _need(entry, "host", where)
-    where = f"{SPEC_PATH.name}: site {host}"
+    where = f"{source}: site {host}"
     family = _need(entry, "family", where)
     if family not in FAMILIES:
         raise SpecError(
@@ -193,7 +202,7 @@ def _site(entry: dict[str, Any], index: int) -> SiteSpec:
         years[body.id] = _years(_need(raw, "years", f"{where}: bodies[{i}]"), where)
     overrides = dict(entry.get("reports", {}) or {})
     for key, override in overrides.items():
-        _check_override(key, override, where)
+        _check_override(key, override, where, extra)
         if key.split("/")[0] not in years:
             raise SpecError(
                 f"{where}: report {key!r} names a body this site does not have"
@@ -230,6 +239,17 @@ def _site(entry: dict[str, Any], index: int) -> SiteSpec:
         overrides=overrides,
         noise=noise,
         options={k: v for k, v in entry.items() if k not in known},
+    )
+
+
+def load_sites(path: Path, extra: frozenset[str] = frozenset()) -> tuple[SiteSpec, ...]:
+    """The ``sites:`` of another spec file (same schema as ``sites.yaml``), e.g. the
+    casebook's; ``extra`` names the per-report keys that file may use besides
+    :data:`OVERRIDE_KEYS` (its reader checks them)."""
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return tuple(
+        _site(entry, i, source=path.name, extra=extra)
+        for i, entry in enumerate(raw.get("sites", ()))
     )
 
 

@@ -8,8 +8,9 @@ cd "$(dirname "$0")/.."
 # Debian packages: Chromium for pages that need JavaScript (Playwright drives it;
 # it cannot download its own browser here), a CJK font for its screenshots, and wv
 # (wvWare) to read legacy Word .doc/.wps reports (processors/legacy.py), and
-# redis-server for distributed crawls (`nianbao crawl --redis`; its tests start one).
-PACKAGES=(chromium fonts-wqy-microhei wv redis-server)
+# redis-server for distributed crawls (`nianbao crawl --redis`; its tests start one),
+# and Tesseract's Simplified Chinese model to read scanned reports (processors/ocr.py).
+PACKAGES=(chromium fonts-wqy-microhei wv redis-server tesseract-ocr tesseract-ocr-chi-sim)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

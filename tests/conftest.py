@@ -90,6 +90,26 @@ def night2(
     return data
 
 
+@pytest.fixture(scope="session")
+def casebook_night(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An archive after one crawl of the replica's casebook (``replica serve
+    --casebook``): its twelve scans read by OCR, its planted copies and control pairs
+    (replica/casebook.py). Copy it before writing to it."""
+    from app.standin import start_replica
+    from replica.casebook import sources_toml
+
+    data = tmp_path_factory.mktemp("casebook") / "archive"
+    data.mkdir()
+    (data / "sources.toml").write_text(sources_toml(), encoding="utf-8")
+    standin = start_replica(["--casebook"])
+    try:
+        done = run_crawl(data, standin.proxy, "--source", "casebook-*")
+    finally:
+        standin.stop()
+    assert done.returncode == 0, done.stdout + done.stderr
+    return data
+
+
 @pytest.fixture
 def archive_copy(night1: Path, tmp_path: Path) -> Path:
     """A private copy of the night-1 archive (without the backup its crawl made)."""

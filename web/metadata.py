@@ -6,6 +6,7 @@ import copy
 import re
 from typing import TYPE_CHECKING, Any
 
+from archive.similarity import SIMILAR_MIN
 from processors.deadlines import Deadlines
 from web.queries import queries
 
@@ -242,6 +243,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "checks_run": "做了多少项校验",
             "checks_failed": "多少项校验未通过",
             "warnings": "解析时不得不猜测之处（JSON）",
+            "ocr_pages": "扫描件：由 OCR 识别的页码（JSON 列表）；空 = 文字版",
             "processor_version": "解析程序版本",
             "parsed": "解析时间（UTC）",
         },
@@ -261,8 +263,11 @@ TABLES: dict[str, dict[str, Any]] = {
             "column_key": "列的规范键",
             "row_label": "模板印的行名：三（七）总计、行政许可…",
             "column_label": "模板印的列名：自然人、处理决定数量…",
-            "value": "数值（件；收费和采购金额为万元）；空 = 报告中空白或“-”“/”",
+            "value": "数值（件；收费和采购金额为万元）；空 = 报告中空白或“-”“/”，"
+            "扫描件中 OCR 没有把握的数字也留空（见 parses.warnings）",
             "processor_version": "解析程序版本",
+            "confidence": "扫描件：OCR 识别这个数字的置信度（0–100，低于 80 不采用）；"
+            "空 = 文字版",
         },
     },
     "checks": {
@@ -429,6 +434,20 @@ TABLES: dict[str, dict[str, Any]] = {
             "link": "年报页面",
         },
     },
+    "similar_reports": {
+        "description": "雷同：每份年报最相似的本机关往年年报（same_body）和其他机关年报（other_body），"
+        f"相似度 {SIMILAR_MIN:.0%} 以上才记录（比较去掉模板、法定套话和多个机关共用的句子后的文字）。"
+        " Each report's most similar earlier report of its body and report of another body.",
+        "sort_desc": "similarity",
+        "facets": ["scope"],
+        "columns": {
+            "report_id": "年报",
+            "scope": "same_body 本机关往年，other_body 其他机关",
+            "twin_id": "最相似的年报",
+            "similarity": "相似度（0–1，两份年报各自文字的 5 字片段的 Jaccard 系数）",
+            "computed": "计算时间（UTC）",
+        },
+    },
 }
 HIDDEN = (
     "report_texts_fts",
@@ -449,6 +468,11 @@ HIDDEN = (
     "_sqlite_migrations",
     "outbox",
     "deliveries",
+    "similarity_bodies",  # copy detection's bookkeeping (archive/similarity.py)
+    "similarity_sentences",
+    "similarity_signatures",
+    "similarity_bands",
+    "similarity_pending",
 )
 
 
@@ -464,6 +488,7 @@ def _home_html(database: str) -> str:
             ("changed", "发布后被修改的年报"),
             ("coverage", "收录情况"),
             ("top_applications", "申请最多的机关"),
+            ("similar", "雷同的年报"),
         )
     )
     return (

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
+from archive.similarity import SIMILAR_MIN
 from processors.checks import ADVISORY as CHECKS_ADVISORY
 from web.report import LEVELS, ROLES, TEMPLATES
 
@@ -116,6 +117,12 @@ COLUMN_LABELS = {
     "scope": "范围",
     "seen": "时间",
     "sha256": "SHA-256",
+    "similarity": "相似度（0–1）",
+    "twin_body": "相似年报的机关",
+    "twin_id": "相似的年报",
+    "twin_link": "相似年报页面",
+    "twin_region": "相似年报的地区",
+    "twin_year": "相似年报的年度",
     "size": "大小（字节）",
     "sniffed_type": "实际类型",
     "state": "状态",
@@ -143,7 +150,12 @@ VALUE_LABELS = {
     "check_status": {"ok": "通过", "failed": "未通过", "none": "无标准表格"},
     "role": ROLES,
     "template": TEMPLATES,
-    "scope": {"report": "本年报", "years": "跨年度"},
+    "scope": {
+        "report": "本年报",
+        "years": "跨年度",
+        "same_body": "本机关往年",
+        "other_body": "其他机关",
+    },
 }
 
 CHECK_NAMES = {  # the checks' names in Chinese (alerts.messages.CHECK_NAMES and the rest)
@@ -347,6 +359,23 @@ ORDER BY ranked.received DESC, k.year DESC, k.body
 """  # noqa: S608 (names and numbers are ours)
 
 
+def _similar_sql(database: str) -> str:
+    # A pair of different bodies' reports that are each other's twin is listed once.
+    return f"""
+SELECT s.similarity, s.scope, r.body, r.year, t.body AS twin_body, t.year AS twin_year,
+       r.region, t.region AS twin_region, {_link(database, "s.report_id")},
+       '/{database}/reports/' || s.twin_id AS twin_link
+FROM similar_reports s
+JOIN reports r ON r.id = s.report_id
+JOIN reports t ON t.id = s.twin_id
+WHERE (trim(:year) = '' OR CAST(trim(:year) AS INTEGER) IN (r.year, t.year))
+  AND (s.scope = 'same_body' OR s.report_id < s.twin_id OR NOT EXISTS (
+    SELECT 1 FROM similar_reports x WHERE x.report_id = s.twin_id
+      AND x.scope = 'other_body' AND x.twin_id = s.report_id))
+ORDER BY s.similarity DESC, r.year DESC, r.body
+"""  # noqa: S608 (names and numbers are ours)
+
+
 REPORT_PARAM = "CAST(trim(:report) AS INTEGER)"
 
 
@@ -458,6 +487,16 @@ def queries(database: str, deadlines: Deadlines) -> dict[str, dict[str, Any]]:
             "description": "按“一、本年新收”申请数排列的前100份年报及其办理结果（件）。"
             "年度可留空（全部年度）。",
             "sql": _top_applications_sql(database),
+            "params": ["year"],
+            "hide_sql": True,
+        },
+        "similar": {
+            "title": "雷同的年报 Copied reports",
+            "description": "文字雷同的年报：照抄本机关往年年报（只改数字）或照抄其他机关年报的，"
+            "按相似度排列。相似度比较的是去掉模板、法定套话和多个机关共用的句子后各自的文字"
+            f"（数字和本机关名称不同也算相同），{SIMILAR_MIN:.0%} 以上才列出；两个机关互为最相似的只列一次。"
+            "点开年报页面可见两边相同的段落。年度可留空（全部年度）。",
+            "sql": _similar_sql(database),
             "params": ["year"],
             "hide_sql": True,
         },

@@ -11,6 +11,7 @@ each version changed, and the body's other years.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -61,6 +62,8 @@ class Cell:
     failed: bool = False  # read by a failed check
     note: str = ""  # why it is marked (the check's explanation)
     exists: bool = True  # False: the row has no such column (表二's blocks differ)
+    confidence: float | None = None  # read by OCR: how sure (0–100)
+    doubted: str = ""  # OCR read something here but not surely: what, and how sure
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,12 @@ class ReportPage:
     history: list[tuple[str, str, str]] = field(default_factory=list)
     other_years: list[tuple[int, int]] = field(default_factory=list)  # (year, id)
     warnings: list[str] = field(default_factory=list)
+    ocr_pages: list[int] = field(default_factory=list)  # pages of a scan read by OCR
+
+    @property
+    def ocr_warnings(self) -> list[str]:
+        """What OCR could not read for sure (figures left blank, pages out of time)."""
+        return [w for w in self.warnings if "OCR" in w]
 
     @property
     def previous_year(self) -> tuple[int, int] | None:
@@ -127,7 +136,8 @@ def report_page(db: Database, report_id: int) -> ReportPage | None:
     version_id = best_version(db, report_id)
     parse = (
         db.execute(
-            "SELECT template, warnings FROM parses WHERE version_id = ?", [version_id]
+            "SELECT template, warnings, ocr_pages FROM parses WHERE version_id = ?",
+            [version_id],
         ).fetchone()
         if version_id is not None
         else None
@@ -146,8 +156,9 @@ def report_page(db: Database, report_id: int) -> ReportPage | None:
     )
     if version_id is not None:
         marks = _checks(db, page, report_id, version_id)
-        page.tables = _tables(db, version_id, marks)
         page.warnings = json.loads(parse[1] or "[]") if parse else []
+        page.tables = _tables(db, version_id, marks, ocr_doubts(page.warnings))
+        page.ocr_pages = json.loads(parse[2] or "[]") if parse else []
     page.files = _files(db, report_id)
     page.history = _history(db, report_id)
     page.other_years = other_years(db, page.body, report_id)
@@ -219,18 +230,22 @@ class Figures:
     values: dict[str, dict[tuple[str, str], Any]]  # table → (row, column) → value
     rows: dict[str, dict[str, str]]  # table → row key → Chinese label
     columns: dict[str, dict[str, str]]  # table → column key → Chinese label
+    # table → (row, column) → OCR confidence, for figures read from a scan
+    confidence: dict[str, dict[tuple[str, str], float]] = field(default_factory=dict)
 
 
 def read_figures(db: Database, version_id: int) -> Figures:
     """The figures of version ``version_id``, labelled as the schema names them (else
     as the report printed them)."""
     figures = Figures({}, {}, {})
-    for table, row, column, row_label, column_label, value in db.execute(
-        "SELECT table_name, row_key, column_key, row_label, column_label, value"
-        " FROM figures WHERE version_id = ? ORDER BY id",
+    for table, row, column, row_label, column_label, value, sure in db.execute(
+        "SELECT table_name, row_key, column_key, row_label, column_label, value,"
+        " confidence FROM figures WHERE version_id = ? ORDER BY id",
         [version_id],
     ).fetchall():
         figures.values.setdefault(table, {})[(row, column)] = value
+        if sure is not None:
+            figures.confidence.setdefault(table, {})[(row, column)] = sure
         figures.rows.setdefault(table, {}).setdefault(
             row, ROW_NAMES.get(table, {}).get(row) or row_label or row
         )
@@ -251,8 +266,31 @@ def table_layout(
     return rows, _ordered(COLUMN_NAMES.get(table, {}), {c for _, c in cells})
 
 
+OCR_DOUBT = re.compile(
+    r"^(表[二三四]) .*\[(\w+)/(\w+)\]: OCR read \"([^\"]*)\" with confidence (\d+)"
+)
+TABLE_OF_TITLE = {"表二": "active", "表三": "applications", "表四": "appeals"}
+
+
+def ocr_doubts(warnings: list[str]) -> dict[tuple[str, str, str], str]:
+    """(table, row, column) → what OCR read there and left blank, in Chinese, from
+    the parse's warnings (``processors/tables.py`` writes them)."""
+    doubts = {}
+    for warning in warnings:
+        found = OCR_DOUBT.match(warning)
+        if found:
+            table, row, column, read, sure = found.groups()
+            doubts[(TABLE_OF_TITLE[table], row, column)] = (
+                f"OCR 读出“{read}”，置信度 {sure}，不足以采用，留空；请以原件为准"
+            )
+    return doubts
+
+
 def _tables(
-    db: Database, version_id: int, marks: dict[tuple[str, str, str], str]
+    db: Database,
+    version_id: int,
+    marks: dict[tuple[str, str, str], str],
+    doubts: dict[tuple[str, str, str], str] | None = None,
 ) -> list[Table]:
     figures = read_figures(db, version_id)
     out = []
@@ -266,7 +304,11 @@ def _tables(
                 return Cell("", exists=False)
             note = marks.get((table, row, column), "")
             value = figures.values[table][(row, column)]
-            return Cell(number_text(value), bool(note), note)
+            sure = figures.confidence.get(table, {}).get((row, column))
+            doubt = (doubts or {}).get((table, row, column), "")
+            return Cell(
+                number_text(value), bool(note), note, confidence=sure, doubted=doubt
+            )
 
         out.append(
             Table(

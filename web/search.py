@@ -481,6 +481,7 @@ class Found:
     # When the words are only in a table: what the table says on the rows they name
     # ("行政复议 总计 0"), from the report's best version; blank cells say 未填.
     figures: tuple[str, ...] = ()
+    ocr: bool = False  # the text is a scan's, read by OCR (it may hold misreadings)
 
     @property
     def level_name(self) -> str:
@@ -539,6 +540,15 @@ def _rows(
             ids,
         )
     }
+    scanned = {
+        row[0]
+        for row in conn.execute(
+            f"""SELECT d.report_id FROM documents d
+                JOIN parses p ON p.version_id = d.current_version_id
+                WHERE d.report_id IN ({marks}) AND p.ocr_pages IS NOT NULL""",
+            ids,
+        )
+    }
     found = []
     for report_id in ids:
         _, body, year, title, region, level, status = reports[report_id]
@@ -559,6 +569,7 @@ def _rows(
                 passage,
                 all(w in body for w in words),
                 _named_figures(conn, report_id, words) if in_table else (),
+                ocr=report_id in scanned,
             )
         )
     return found
@@ -656,6 +667,7 @@ def json_data(result: SearchResult | None, message: str | None) -> dict[str, Any
                 "status": f.status,
                 "hits": f.hits,
                 "in_name": f.in_name,
+                "ocr": f.ocr,
                 "passage": f.passage.marked if f.passage else None,
                 "passage_kind": f.passage.kind if f.passage else None,
                 "figures": list(f.figures),

@@ -9,23 +9,18 @@ from typing import TYPE_CHECKING
 from urllib.parse import quote, urlsplit
 
 from replica.cache import stored
-from replica.corpus import changed_keys, profile_name, report_at
+from replica.corpus import casebook_on, changed_keys, profile_name, report_at
+from replica.model import ATTACHMENT_FORMAT as ATTACHMENT_FORMAT  # the families' import
 from replica.model import Noise, Posting, Report
 from replica.render_docx import report_docx
-from replica.render_html import paragraphs_html, report_body_html
+from replica.render_html import paragraphs_html as paragraphs_html  # re-exported
+from replica.render_html import report_body_html
 from replica.render_pdf import report_pdf
 from replica.site import MEDIA_TYPES, Resource, utc
 
 if TYPE_CHECKING:
     from datetime import datetime
 
-ATTACHMENT_FORMAT = {
-    "html_pdf": "pdf",
-    "stub_pdf": "pdf",
-    "stub_docx": "docx",
-    "pdf_only": "pdf",
-    "docx_only": "docx",
-}
 HAS_ARTICLE = {"html", "html_pdf", "stub_pdf", "stub_docx"}
 FULL_BODY = {"html", "html_pdf"}
 
@@ -59,6 +54,11 @@ def attachment_bytes(report: Report, fmt: str, epoch: int) -> bytes:
     Cached in the process and on disk (``replica/cache.py``): a replica that
     started before with the same code, data and profile renders nothing.
     """
+    if casebook_on():
+        from replica import casebook  # numpy and PDFium: only when asked for
+
+        if casebook.is_case(report.key):  # its scans; the same on every night
+            return casebook.document(report.key, fmt)
     variant = 2 if epoch >= 2 and report.key in changed_keys() else 1
     return _pdf(report.key, variant) if fmt == "pdf" else _docx(report.key, variant)
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -29,9 +30,21 @@ from replica.cache import stored
 from replica.corpus import profile_name
 from replica.families.common import hex_name
 from replica.render_pdf import Block, document_pdf
-from replica.site import HTML_UTF8, MEDIA_TYPES, DocRef, Request, Resource, Site, utc
+from replica.site import (
+    HTML_UTF8,
+    MEDIA_TYPES,
+    DocRef,
+    Handler,
+    Request,
+    Resource,
+    Site,
+    utc,
+)
 from replica.spec import DATA_DIR, SiteSpec
 from replica.templates import Cell
+
+if TYPE_CHECKING:
+    from replica.model import Posting
 
 SEARCH = "/fjdzapp/search"
 SITE_DATE = datetime(2026, 3, 13, 9, 0)
@@ -104,7 +117,7 @@ def real_pages(folder: str) -> tuple[RealPage, ...]:
     return tuple(sorted(pages, key=lambda p: (p.published, p.docid), reverse=True))
 
 
-def _cell(td) -> Cell:
+def _cell(td: Any) -> Cell:
     text = "\n".join(t.strip() for t in td.itertext() if t.strip())
     return Cell(
         text, rowspan=int(td.get("rowspan", 1)), colspan=int(td.get("colspan", 1))
@@ -170,7 +183,7 @@ def _with_apps1(page: RealPage, pdf_url: str) -> bytes:
     return patched.encode("utf-8")
 
 
-def _search(pages: tuple[RealPage, ...], channel_sql: str):
+def _search(pages: tuple[RealPage, ...], channel_sql: str) -> Handler:
     """``POST /fjdzapp/search``: the column's documents as JSON, newest first, paged."""
 
     def handle(request: Request) -> Resource:
@@ -207,7 +220,7 @@ def _search(pages: tuple[RealPage, ...], channel_sql: str):
     return handle
 
 
-def build(site_spec: SiteSpec, _postings: list, _epoch: int) -> Site:
+def build(site_spec: SiteSpec, _postings: list[Posting], _epoch: int) -> Site:
     """The pingtan host: real pages, the real list page, the search API, JS stand-ins."""
     site = Site(site_spec.host, site_spec.scheme, site_spec.family)
     site.not_found = Resource(

@@ -44,7 +44,7 @@ from replica.families.common import (
 )
 from replica.families.hanweb_xxgk import credit_code
 from replica.model import Noise, Posting, Report
-from replica.site import MEDIA_TYPES, DocRef, Request, Resource, Site, utc
+from replica.site import MEDIA_TYPES, DocRef, Handler, Request, Resource, Site, utc
 
 if TYPE_CHECKING:
     from replica.spec import SiteSpec
@@ -308,7 +308,9 @@ class Catalogue:
             )
 
 
-def api(sid: str, cid: int, name: str, items: list[dict[str, Any]], perpage: int):
+def api(
+    sid: str, cid: int, name: str, items: list[dict[str, Any]], perpage: int
+) -> Handler:
     """``/gkmlpt/api/all/{cid}?page=&sid=``: pages 0 and 1 are both the first page."""
     classify = {
         "id": cid,

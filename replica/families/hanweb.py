@@ -30,7 +30,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from replica.families import shells
@@ -47,7 +47,7 @@ from replica.families.common import (
     truncate,
 )
 from replica.model import Posting, Report
-from replica.site import DocRef, Request, Resource, Site, utc
+from replica.site import DocRef, Handler, Request, Resource, Site, utc
 
 if TYPE_CHECKING:
     from replica.spec import SiteSpec
@@ -202,7 +202,7 @@ def _group_answer(site: SiteSpec, column: Column, group: int) -> str:
 
 def dataproxy(
     columns: dict[int, Column], default_perpage: int, site: SiteSpec | None = None
-):
+) -> Handler:
     """``dataproxy.jsp``: a slice of a column's records as XML, by record range or page
     (or, on a ``paging: nextgroup`` ``site``, ``page`` = a group)."""
     groups = site is not None and site.option("paging") == "nextgroup"
@@ -215,8 +215,8 @@ def dataproxy(
         if column is None:
             body = datastore([], total=0, pages=0)
         elif groups and site and not p.get("startrecord"):
-            page = p.get("page", "")
-            body = _group_answer(site, column, int(page) if page.isdigit() else 0)
+            group = p.get("page", "")
+            body = _group_answer(site, column, int(group) if group.isdigit() else 0)
         else:
             perpage = int(p.get("perpage") or default_perpage)
             if p.get("startrecord", "").isdigit():
@@ -243,7 +243,7 @@ def dataproxy(
     return handle
 
 
-def downfile(files: dict[str, Resource]):
+def downfile(files: dict[str, Resource]) -> Handler:
     """``downfile.jsp?classid=0&filename=…``: the upload stored under that name."""
 
     def handle(request: Request) -> Resource:
@@ -402,7 +402,11 @@ def _regional(site: Site, spec: SiteSpec) -> None:
     if site.not_found:
         site.not_found = local(site.not_found)
     for path, handler in list(site.handlers.items()):
-        site.handlers[path] = lambda request, h=handler: local(h(request))
+
+        def localised(request: Request, h: Handler = handler) -> Resource:
+            return local(h(request))
+
+        site.handlers[path] = localised
 
 
 def _page(html: str, modified: datetime) -> Resource:
@@ -413,7 +417,7 @@ def _add_navigation(
     site: Site,
     spec: SiteSpec,
     trail: list[tuple[str, str]],
-    root: dict,
+    root: dict[str, Any],
     years: list[Column],
 ) -> None:
     """Home → 政府信息公开 → … → 信息公开年报 (→ year sub-columns), plus the redirect stub."""

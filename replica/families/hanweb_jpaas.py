@@ -44,7 +44,7 @@ from replica.families.common import (
     truncate,
 )
 from replica.model import Noise, Posting, Report
-from replica.site import DocRef, Request, Resource, Site, utc
+from replica.site import DocRef, Handler, Request, Resource, Site, utc
 
 if TYPE_CHECKING:
     from replica.spec import SiteSpec
@@ -182,7 +182,7 @@ def _json(data: object, status: int = 200) -> Resource:
     return Resource(body, JSON, utc(SITE_DATE), status=status, validators=())
 
 
-def unit_api(spec: SiteSpec, columns: dict[str, Column]):
+def unit_api(spec: SiteSpec, columns: dict[str, Column]) -> Handler:
     """``…/front/page/build/unit``: one page of a column's list as JSON."""
     default_size = int(spec.option("page_size", 15))
 
@@ -210,7 +210,7 @@ def unit_api(spec: SiteSpec, columns: dict[str, Column]):
     return handle
 
 
-def download(files: dict[str, Resource]):
+def download(files: dict[str, Resource]) -> Handler:
     """The download gateway: the upload stored under that ``fileUrl``."""
 
     def handle(request: Request) -> Resource:

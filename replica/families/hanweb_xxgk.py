@@ -29,7 +29,7 @@ from replica.families.hanweb import (
     downfile,
 )
 from replica.model import Body, Posting, Report
-from replica.site import DocRef, Request, Resource, Site, utc
+from replica.site import DocRef, Handler, Request, Resource, Site, utc
 
 if TYPE_CHECKING:
     from replica.spec import SiteSpec
@@ -91,7 +91,7 @@ def _index(
 
 def _annual_report(
     spec: SiteSpec, trail: list[tuple[str, str]], pages: dict[str, Resource]
-):
+) -> Handler:
     empty = Resource(
         shells.penglai_empty(spec, trail).encode(),
         JSP_HTML,

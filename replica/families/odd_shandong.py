@@ -26,7 +26,7 @@ import json
 import math
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from replica.families.common import (
     article_html,
@@ -37,7 +37,7 @@ from replica.families.common import (
 )
 from replica.families.odd_common import OddHost, build_host
 from replica.model import Posting, Report
-from replica.site import HTML_UTF8, DocRef, Request, Resource, Site, utc
+from replica.site import HTML_UTF8, DocRef, Handler, Request, Resource, Site, utc
 
 if TYPE_CHECKING:
     from replica.spec import SiteSpec
@@ -74,7 +74,7 @@ class Entry:
 class Channel:
     """One listing channel of a (sub-)site."""
 
-    def __init__(self, host: str, key: str, options: dict) -> None:
+    def __init__(self, host: str, key: str, options: dict[str, Any]) -> None:
         self.key = key
         self.site_code = str(options["site"])
         self.name = str(options["name"])
@@ -228,7 +228,7 @@ class Shandong(OddHost):
             f"{channel.name}-{self.site_name(channel)}", self.crumbs(channel), main
         )
 
-    def _api(self, perpage: int):
+    def _api(self, perpage: int) -> Handler:
         by_id = {
             c.id: c for c in (*self.channels.values(), self.guide, self.workreport)
         }

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from replica.families.common import (
     article_html,
@@ -77,7 +77,7 @@ class Sichuan(OddHost):
         super().__init__(spec, epoch)
         self.name = spec.option("column", {}).get("name", "政府信息公开年报")
         self.query = f"node_id={spec.option('node_id')}&cat_id={spec.option('cat_id')}"
-        self.flipbooks: dict = spec.option("flipbooks") or {}
+        self.flipbooks: dict[str, Any] = spec.option("flipbooks") or {}
         self.lines: list[str] = []
         self.modified = utc(SITE_DATE)
 

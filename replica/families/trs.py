@@ -29,7 +29,7 @@ import math
 import posixpath
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from replica.families.common import (
     ATTACHMENT_FORMAT,
@@ -117,7 +117,7 @@ class ColumnBuilder:
     """One TRS column directory: its list pages, articles and attachment files."""
 
     def __init__(
-        self, site: Site, spec: SiteSpec, key: str, options: dict, epoch: int
+        self, site: Site, spec: SiteSpec, key: str, options: dict[str, Any], epoch: int
     ) -> None:
         self.site, self.spec, self.key, self.epoch = site, spec, key, epoch
         self.name = options["name"]
@@ -356,7 +356,7 @@ def split_pages(html: str, count: int) -> list[str]:
     return ["\n".join(blocks[i : i + size]) for i in range(0, len(blocks), size)]
 
 
-def by_body(mapping: dict, body_id: str) -> object:
+def by_body(mapping: dict[str, Any], body_id: str) -> object:
     """A per-body option; a benchmark copy (``{id}-2``) takes its original's."""
     found = mapping.get(body_id)
     return found if found is not None else mapping.get(body_id.rsplit("-", 1)[0])
@@ -365,7 +365,7 @@ def by_body(mapping: dict, body_id: str) -> object:
 class VariantList:
     """One list column of a variant host: its pages' items (newest first)."""
 
-    def __init__(self, key: str, options: dict, pager: str) -> None:
+    def __init__(self, key: str, options: dict[str, Any], pager: str) -> None:
         self.key, self.path, self.name = key, options["path"], options["name"]
         self.pager = options.get("pager", pager)
         if self.pager not in PAGERS:
@@ -402,7 +402,7 @@ class VariantSite:
             found = by_body(self.folders, item.body.id)
             if isinstance(found, str):
                 return found
-        return listing.path
+        return str(listing.path)
 
     def _page_count(self, posting: Posting) -> int:
         item = posting.item

@@ -41,7 +41,7 @@ from replica.families.common import (
     truncate,
 )
 from replica.model import Posting, Report
-from replica.site import HTML_UTF8, DocRef, Request, Resource, Site, utc
+from replica.site import HTML_UTF8, DocRef, Handler, Request, Resource, Site, utc
 
 if TYPE_CHECKING:
     from replica.spec import SiteSpec
@@ -136,7 +136,7 @@ def _error_page(modified: datetime) -> Resource:
     return Resource(html.encode(), HTML_UTF8, modified, validators=())
 
 
-def download_jsp(site: Site, files: dict[str, Resource]):
+def download_jsp(site: Site, files: dict[str, Resource]) -> Handler:
     """``download.jsp``: the file, only for a request sent from one of the site's pages."""
 
     def handle(request: Request) -> Resource:

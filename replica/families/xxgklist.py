@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from replica.families.common import (
     ATTACHMENT_FORMAT,
@@ -91,7 +91,7 @@ class Column:
     """One ``xxgk_list`` column: its items (newest first), articles and files."""
 
     def __init__(
-        self, site: Site, spec: SiteSpec, key: str, options: dict, epoch: int
+        self, site: Site, spec: SiteSpec, key: str, options: dict[str, Any], epoch: int
     ) -> None:
         self.site, self.spec, self.key, self.epoch = site, spec, key, epoch
         self.path, self.name = options["path"], options["name"]

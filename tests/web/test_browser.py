@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import shutil
-import signal
 import sqlite3
 import subprocess
 import sys
@@ -20,11 +18,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from app.config import chromium_path
-from crawler.settings import CHROMIUM_ARGS
-from tests.web.test_serve import GAOQU, free_port, start_serve, wait_for
+from tests.web.browsing import chromium_page, served_copy
+from tests.web.test_serve import GAOQU
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -44,34 +41,14 @@ def site(
     tmp_path_factory: pytest.TempPathFactory, night2: Path
 ) -> Iterator[tuple[str, Path]]:
     """`nianbao serve` (a real subprocess) on a copy of the night-2 archive."""
-    root = tmp_path_factory.mktemp("browser")
-    data = root / "archive"
-    shutil.copytree(night2, data, ignore=shutil.ignore_patterns("crawl.lock"))
-    port = free_port()
-    with (root / "serve.log").open("w") as log:
-        process = start_serve(data, port, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_for(f"{base}/-/versions.json", process)
-        yield base, data
-    finally:
-        process.send_signal(signal.SIGTERM)
-        assert process.wait(timeout=15) == 0, (root / "serve.log").read_text()
+    with served_copy(night2, tmp_path_factory.mktemp("browser")) as up:
+        yield up
 
 
 @pytest.fixture(scope="module")
 def page() -> Iterator[Page]:
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=chromium_path(), args=list(CHROMIUM_ARGS)
-        )
-        context = browser.new_context(
-            accept_downloads=True,
-            locale="zh-CN",
-            viewport={"width": 1280, "height": 900},
-        )
-        yield context.new_page()
-        browser.close()
+    with chromium_page(accept_downloads=True) as opened:
+        yield opened
 
 
 def test_search_open_a_report_download_its_pdf_and_see_the_years(

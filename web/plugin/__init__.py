@@ -31,6 +31,7 @@ from web.originals import evidence, original
 from web.queries import COLUMN_LABELS, VALUE_LABELS
 from web.report import report_page
 from web.search import search_page
+from web.similar import similar_section
 
 if TYPE_CHECKING:
     import sqlite3
@@ -112,8 +113,9 @@ def extra_template_vars(
     request: Request | None,
     datasette: Datasette,
 ) -> Any:
-    """The report page's data, for ``templates/row.html``, on a report's row page; the
-    columns' and values' Chinese labels for ``query.html`` and ``_facet_results.html``."""
+    """The report page's data, for ``templates/row.html`` (its 雷同 section from
+    ``web/similar.py``), on a report's row page; the columns' and values' Chinese
+    labels for ``query.html`` and ``_facet_results.html``."""
     if view_name != "row" or table != "reports" or request is None:
         # a canned query's page is a "table" view too; facets are on table views
         return {"nianbao_labels": COLUMN_LABELS, "nianbao_values": VALUE_LABELS}
@@ -125,7 +127,10 @@ def extra_template_vars(
         if not key.isdigit() or len(key) > 18:
             return {}
         page = await _run(datasette, lambda db: report_page(db, int(key)))
-        return {"nianbao_report": page} if page is not None else {}
+        if page is None:
+            return {}
+        similar = await _run(datasette, lambda db: similar_section(db, int(key)))
+        return {"nianbao_report": page, "nianbao_similar": similar}
 
     return inner
 
