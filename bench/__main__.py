@@ -18,6 +18,8 @@ reports with planted copies (20,000 by default, about a minute; 100,000 about fi
 then a night of `--similar-new` more. `--only ocr` reads the replica casebook's
 scanned reports (bench/ocr_bench.py): pages per second per core against bare
 Tesseract, exactness per defect kind, and a 30-page scan in the parse sandbox.
+`--only memory [--nights 10]` is B10: the crawl's peak RSS over consecutive nights of
+the replica into one archive, the last night's ÷ the first's.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.standin import start_replica
-from bench.crawl_bench import b1_throughput, b3_incremental
+from bench.crawl_bench import HTTP_SOURCES, b1_throughput, b3_incremental, b10_memory
 from bench.fuzz import fuzz_lines, run_fuzz
 from bench.measure import PYTHON, ROOT, pinned
 from bench.ocr_bench import ocr_bench, ocr_lines
@@ -55,6 +57,7 @@ DEFAULT_BENCHES = (
     "politeness",
     "similar",
     "ocr",
+    "memory",
 )
 # fuzz (10 minutes or more) and night (half an hour) only when asked for
 BENCHES = (*DEFAULT_BENCHES, "fuzz", "night")
@@ -89,7 +92,7 @@ def main() -> None:
         help="run only these (crawl: B1 B3, store: B4, search: B7, "
         "startup: the replica's start-up, politeness: B2, fuzz: mutated reports, "
         "night: many sources on many hosts, similar: copy detection, "
-        "ocr: scanned reports); repeatable",
+        "ocr: scanned reports, memory: B10 over consecutive nights); repeatable",
     )
     parser.add_argument(
         "--fuzz-count", type=int, default=10_000, help="fuzz: mutated files to parse"
@@ -129,6 +132,12 @@ def main() -> None:
         type=int,
         default=1_000,
         help="similar: new reports of the night after",
+    )
+    parser.add_argument(
+        "--nights",
+        type=int,
+        default=10,
+        help="memory: consecutive crawls of the replica into one archive",
     )
     parser.add_argument(
         "--latency",
@@ -179,6 +188,16 @@ def main() -> None:
             found = similar_bench(args.similar_reports, args.similar_new, scratch)
             results["similar"] = found.as_record()
             lines += similar_lines(found)
+        if "memory" in chosen:
+            with serving(1, bench=False) as proxy:
+                b10 = b10_memory(proxy, args.nights, scratch, HTTP_SOURCES)
+            results["b10"] = {"peaks_mb": b10.peaks_mb, "ratio": b10.ratio}
+            lines.append(
+                f"B10 memory, {len(b10.peaks_mb)} nights  crawl peak RSS night 1 "
+                f"{b10.peaks_mb[0]:5.0f} MB · night {len(b10.peaks_mb)} "
+                f"{b10.peaks_mb[-1]:5.0f} MB · ratio {b10.ratio:.2f} (goal ≤ 1.1) · "
+                f"highest {max(b10.peaks_mb):.0f} MB"
+            )
         if "ocr" in chosen:
             read = ocr_bench()
             results["ocr"] = read.as_record()

@@ -3,12 +3,26 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import tempfile
 import urllib.request
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bench.measure import PYTHON, median, pinned, rows, run, seconds_between, spread
+from bench.measure import (
+    PYTHON,
+    TreeSampler,
+    median,
+    pinned,
+    rows,
+    run,
+    seconds_between,
+    spread,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 HTTP_SOURCES = [
     "wip",
@@ -162,3 +176,58 @@ def b3_incremental(proxy: str, repetitions: int, scratch: Path) -> Incremental:
         spread(ratios),
         documents,
     )
+
+
+@dataclass(slots=True)
+class Memory:
+    """B10: peak RSS of the crawl process, run by run, of consecutive nights."""
+
+    peaks_mb: list[float] = field(default_factory=list)
+
+    @property
+    def ratio(self) -> float:
+        """The last run's peak ÷ the first's (goal ≤ 1.1: nothing grows night after night)."""
+        return self.peaks_mb[-1] / self.peaks_mb[0] if self.peaks_mb else 0.0
+
+
+def crawl_roles(root: int) -> Callable[[int, str], str]:
+    """Names the processes under a `nianbao crawl` whose pid is ``root``: ``crawl`` for
+    it, ``parse`` for its parse workers (forked: its command line, another pid),
+    ``other`` for the rest."""
+
+    def role(pid: int, cmdline: str) -> str:
+        if " -m app crawl " not in f" {cmdline} ":
+            return "other"
+        return "crawl" if pid == root else "parse"
+
+    return role
+
+
+def peak_rss(command: list[str]) -> float:
+    """Run ``command`` (a `nianbao crawl`) to completion; its own peak RSS (MB)."""
+    process = subprocess.Popen(
+        command,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
+        text=True,
+    )
+    with TreeSampler(process.pid, crawl_roles(process.pid)) as sampler:
+        _, errors = process.communicate()
+    if process.returncode not in (0, 3):
+        raise RuntimeError(
+            f"{' '.join(command)} exited {process.returncode}:\n{errors}"
+        )
+    return sampler.peaks().get("crawl", 0.0)
+
+
+def b10_memory(
+    proxy: str, nights: int, scratch: Path, sources: list[str] | None = None
+) -> Memory:
+    """``nights`` consecutive crawls of the replica into one archive (the first finds
+    everything, the rest nothing new): the crawl process's peak RSS each night."""
+    data = Path(tempfile.mkdtemp(dir=scratch)) / "archive"
+    memory = Memory()
+    for _ in range(nights):
+        memory.peaks_mb.append(peak_rss(crawl_command(proxy, data, sources)))
+    return memory

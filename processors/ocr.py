@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from processors.document import Grid
 from processors.layout import Line, TableBlock
+from processors.tables import NONE_MARKS
 
 if TYPE_CHECKING:
     import numpy as np
@@ -79,7 +80,9 @@ WHITESPACE = re.compile(r"\s+")
 # A "line" of dashes is a rule or the dark edge of a page scanned crooked ("一一").
 RULE_LIKE = re.compile(r"^[一—–\-_－=~·.…|｜\s]+$")
 NUMBERING = re.compile(r"^(?:[^）)]{0,4}[）)]|\d[.．、]|[一二三四五六七八九十]、)")
-RETRY_BELOW = 70.0  # a cell read with less confidence is read again, otherwise
+RETRY_BELOW = (
+    70.0  # a cell read less surely than this is read again, in gray and smaller
+)
 SNAP_RATIO = 0.7  # how alike a label read by OCR and a template label must be to snap
 # What a figure may look like when read with the full model: digits, separators, and
 # the letters Tesseract takes digits for.
@@ -89,9 +92,6 @@ SPACE_NEAR_CJK = re.compile(rf"(?<={CJK})\s+|\s+(?={CJK})")
 HALF_TO_FULL = str.maketrans(
     {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
 )
-NONE_MARKS = frozenset(
-    {"-", "--", "/", "//", "—", "——", "无"}
-)  # as processors/tables.py
 NEAR_CJK_PUNCT = re.compile(rf"(?<={CJK})[,:;()?!]|[,:;()?!](?={CJK})")
 
 
