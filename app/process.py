@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from app.config import ParseLimits
-from app.sandbox import map_isolated
+from app.sandbox import Outcome, Sandbox, map_isolated
 from archive.derived import (
     ParseTask,
     YearCheck,
@@ -209,35 +209,44 @@ def process_versions(
     limits = limits or ParseLimits.from_env()
     tasks = pending_parses(archive.db, PROCESSOR_VERSION, everything)
     summary = ProcessSummary()
-    for start in range(0, len(tasks), CHUNK):
-        chunk = tasks[start : start + CHUNK]
-        outcomes = map_isolated(
-            _parse_blob,
-            [_job(archive, t, limits.ocr) for t in chunk],
-            timeout=limits.timeout,
-            memory_mb=limits.memory_mb,
-            workers=limits.workers,
-        )
-        for task, outcome in zip(chunk, outcomes, strict=True):
-            if outcome.ok and outcome.value is not None:
-                store_parse(archive.db, task, outcome.value, None, PROCESSOR_VERSION)
-                summary.parsed += 1
-                summary.checks_failed += any(not c.ok for c in outcome.value.checks)
-            else:
-                store_parse(
-                    archive.db, task, None, outcome.error[:500], PROCESSOR_VERSION
+    with Sandbox(
+        timeout=limits.timeout, memory_mb=limits.memory_mb, workers=limits.workers
+    ) as sandbox:
+        for start in range(0, len(tasks), CHUNK):
+            chunk = tasks[start : start + CHUNK]
+            outcomes = sandbox.map(
+                _parse_blob, [_job(archive, t, limits.ocr) for t in chunk]
+            )
+            _store_chunk(archive, chunk, outcomes, summary)
+            if len(tasks) > CHUNK:
+                logger.info(
+                    "processed %d of %d versions", start + len(chunk), len(tasks)
                 )
-                summary.failed += 1
-                logger.warning(
-                    "version %s parse_failed: %s", task.version_id, outcome.error
-                )
-        if len(tasks) > CHUNK:
-            logger.info("processed %d of %d versions", start + len(chunk), len(tasks))
     summary.year_checks_failed = check_years(archive)
     similar = update_similarity(archive.db)
     if similar.signed or similar.matched:
         summary.similarity = similar.line()
     return summary
+
+
+def _store_chunk(
+    archive: Archive,
+    chunk: list[ParseTask],
+    outcomes: list[Outcome[Parsed]],
+    summary: ProcessSummary,
+) -> None:
+    """Store each parse of ``chunk`` (or why it failed), counting into ``summary``."""
+    for task, outcome in zip(chunk, outcomes, strict=True):
+        if outcome.ok and outcome.value is not None:
+            store_parse(archive.db, task, outcome.value, None, PROCESSOR_VERSION)
+            summary.parsed += 1
+            summary.checks_failed += any(not c.ok for c in outcome.value.checks)
+        else:
+            store_parse(archive.db, task, None, outcome.error[:500], PROCESSOR_VERSION)
+            summary.failed += 1
+            logger.warning(
+                "version %s parse_failed: %s", task.version_id, outcome.error
+            )
 
 
 def _tables(archive: Archive, version_id: int) -> Tables:
