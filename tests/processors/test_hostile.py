@@ -6,7 +6,6 @@ from __future__ import annotations
 import io
 import re
 import struct
-import time
 import tracemalloc
 import zipfile
 from pathlib import Path
@@ -42,13 +41,13 @@ W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 MB = 1024 * 1024
 
 
-def _peak_mb(read, data) -> tuple[object, float, float]:
-    """What ``read(data)`` returns, its peak traced allocation in MB and its seconds."""
+def _peak_mb(read, data) -> tuple[object, float]:
+    """What ``read(data)`` returns, and its peak traced allocation in MB. (How fast it
+    is belongs to the benchmarks; here the caps are proved by what the reader says.)"""
     tracemalloc.start()
-    started = time.monotonic()
     try:
         out = read(data)
-        return out, tracemalloc.get_traced_memory()[1] / MB, time.monotonic() - started
+        return out, tracemalloc.get_traced_memory()[1] / MB
     finally:
         tracemalloc.stop()
 
@@ -74,9 +73,8 @@ def rowspan_bomb() -> bytes:
 def test_a_rowspan_bomb_is_clipped_not_expanded() -> None:
     page = rowspan_bomb()
     assert 90_000 < len(page) < 200_000
-    document, peak, seconds = _peak_mb(read_html, page)
+    document, peak = _peak_mb(read_html, page)
     assert peak < 100
-    assert seconds < 10
     _within_caps(document.grids)
     assert (
         f"rowspan=1000000000 read as {MAX_SPAN} (limit MAX_SPAN)" in document.warnings
@@ -310,8 +308,7 @@ def test_a_page_of_too_many_crossing_rules_is_not_searched_for_tables() -> None:
         pdf.line(20, at, 780, at)
     pdf.showPage()
     pdf.save()
-    document, _, seconds = _peak_mb(read_pdf, buffer.getvalue())
-    assert seconds < 5
+    document, _ = _peak_mb(read_pdf, buffer.getvalue())
     assert document.grids == ()
     assert any("limit MAX_LATTICE" in w for w in document.warnings)
     assert lines * lines > MAX_LATTICE
@@ -331,7 +328,7 @@ def test_wvware_html_with_huge_spans_keeps_to_the_caps() -> None:
 
 def test_a_text_with_a_row_of_thousands_of_tabs_keeps_to_the_caps() -> None:
     text = "标题\n" + ("1\t" * 5000 + "\n") + ("1\t2\n" * 3000)
-    document, peak, _ = _peak_mb(read_text, text.encode())
+    document, peak = _peak_mb(read_text, text.encode())
     assert peak < 100
     _within_caps(document.grids)
     assert document.text.count("\n") >= 3000  # the text keeps every row
