@@ -80,9 +80,9 @@ WHITESPACE = re.compile(r"\s+")
 # A "line" of dashes is a rule or the dark edge of a page scanned crooked ("一一").
 RULE_LIKE = re.compile(r"^[一—–\-_－=~·.…|｜\s]+$")
 NUMBERING = re.compile(r"^(?:[^）)]{0,4}[）)]|\d[.．、]|[一二三四五六七八九十]、)")
-RETRY_BELOW = (
-    70.0  # a cell read less surely than this is read again, in gray and smaller
-)
+SURE = 90.0  # both models this sure of the same figure: no third reading
+# A cell read less surely than this is read again, in gray and smaller.
+RETRY_BELOW = 70.0
 SNAP_RATIO = 0.7  # how alike a label read by OCR and a template label must be to snap
 # What a figure may look like when read with the full model: digits, separators, and
 # the letters Tesseract takes digits for.
@@ -507,19 +507,33 @@ def figure_reading(gray: Image, box: Box, first: Reading, reader: Engine) -> Rea
     Tesseract misreads digits now and then with high confidence (chi_sim took a
     clear "555" for "559"), and the digit model sometimes sees nothing in a lone "1"
     or drops the "1" of "17". So a figure stands only when at least two readings
-    give it and no reading gives another; its confidence is the best of theirs.
-    Otherwise the most confident digit reading is kept at half its confidence, which
-    leaves it blank with a warning (``processors/tables.py``).
+    give it and no reading gives another; its confidence is the best of theirs. When
+    the full model and the digit model agree at once, each surely (:data:`SURE`), the
+    third reading is not made. Otherwise the most confident digit reading is kept at
+    half its confidence, which leaves it blank with a warning (``processors/tables.py``).
     """
     import numpy as np
 
     crop = _crop(gray, box)
+    full = (
+        (_as_digits(first.text), first.confidence or 0.0)
+        if _looks_like_figure(first.text)
+        else None
+    )
     readings = [reader.read(crop, line=True, digits=True)]
+    once = readings[0].text.replace(" ", "")
+    if (
+        full is not None
+        and once == full[0]
+        and min(full[1], readings[0].confidence or 0.0) >= SURE
+    ):
+        return Reading(once, max(full[1], readings[0].confidence or 0.0))
     big = np.kron(crop, np.ones((2, 2), np.uint8))
     readings.append(reader.read(_pad(big, 30), line=True, digits=True))
-    said = [(r.text.replace(" ", ""), r.confidence or 0.0) for r in readings if r.text]
-    if _looks_like_figure(first.text):
-        said.append((_as_digits(first.text), first.confidence or 0.0))
+    digits = [
+        (r.text.replace(" ", ""), r.confidence or 0.0) for r in readings if r.text
+    ]
+    said = [*digits, *([full] if full is not None else [])]
     texts = {text for text, _ in said}
     # A reading that is part of another dropped a digit ("17" read "7"): not a vote
     # against it, but no vote for it either.
@@ -529,13 +543,12 @@ def figure_reading(gray: Image, box: Box, first: Reading, reader: Engine) -> Rea
         texts = {longest}
     if len(texts) == 1 and len(said) >= 2:
         return Reading(texts.pop(), max(confidence for _, confidence in said))
-    digits = [(c, t) for t, c in said[: len(readings)]] if said else []
     if not digits:
-        if not _looks_like_figure(first.text):
+        if full is None:
             return first  # a word after all ("总计" in a column of totals)
-        return Reading(_as_digits(first.text), (first.confidence or 0.0) / 2)
-    confidence, text = max(digits)
-    if not _looks_like_figure(first.text) and confidence <= (first.confidence or 0.0):
+        return Reading(full[0], full[1] / 2)
+    text, confidence = max(digits, key=lambda d: d[1])
+    if full is None and confidence <= (first.confidence or 0.0):
         return first
     return Reading(text, confidence / 2)
 
