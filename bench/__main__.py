@@ -3,7 +3,8 @@
 Starts the replica pinned to CPU 0 and crawls it from CPU 1: B1 first on the
 replica's usual mix scaled up (mostly HTML pages — the case B1's goal is stated for),
 then B1 and B3 on its benchmark mix (PDF-heavy, 10–60 page PDFs). Prints one table;
-results also go to bench/results/latest.json. Takes a few minutes; `--repetitions 1`
+results also go to bench/results/latest.json, and the run ends with one table of every
+ratio measured, its goal and met/SHORT (bench/summary.py). Takes a few minutes; `--repetitions 1`
 for a quick look. B7 builds a synthetic archive of `--reports` reports and times the
 search through Datasette against sqlite3; `--only search` runs just that.
 `--only startup` times the replica's own start-up from a cold and a warm cache.
@@ -44,6 +45,7 @@ from bench.search_bench import b7_lines, b7_search
 from bench.similar_bench import similar_bench, similar_lines
 from bench.startup_bench import startup, startup_lines
 from bench.store_bench import b4_store
+from bench.summary import summary_lines, verdicts
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -212,6 +214,10 @@ def main() -> None:
         f"nianbao benchmarks — medians of {args.repetitions} runs, ratios measured in this run"
     )
     print("\n".join(lines))
+    judged = verdicts(results)
+    results["summary"] = [asdict(v) for v in judged]
+    print()
+    print("\n".join(summary_lines(judged)))
     print(f"({time.monotonic() - started:.0f} s)")
     RESULTS.mkdir(exist_ok=True)
     latest = RESULTS / "latest.json"

@@ -1,0 +1,39 @@
+"""The bench's last table (bench/summary.py): each ratio of a run against its goal."""
+
+from __future__ import annotations
+
+from bench.summary import Verdict, summary_lines, verdicts
+
+
+def test_each_measured_ratio_is_judged_against_its_goal() -> None:
+    results = {
+        "b4": [
+            {"label": "1 MB files", "ratio": 0.36},
+            {"label": "20 KB files", "ratio": 0.03},  # no goal for small files
+        ],
+        "b10": {"peaks_mb": [201, 128], "ratio": 0.64},
+        "ocr": {
+            "overall": {"cells": 2390, "exact": 2375, "blank": 15, "wrong": 0},
+            "long_seconds": 36.9,
+            "long_budget": 120,
+        },
+    }
+    assert verdicts(results) == [
+        Verdict("B4 blob store, 1 MB files", 0.36, "≥ 0.8", False),
+        Verdict("B10 last night's RSS ÷ first", 0.64, "≤ 1.1", True),
+        Verdict("OCR figures exact", 2375 / 2390, "≥ 0.99", True),
+        Verdict("OCR figures wrong", 0, "≤ 0", True),
+        Verdict("OCR 30-page scan ÷ sandbox limit", 36.9 / 120, "≤ 1", True),
+    ]
+
+
+def test_the_table_says_met_or_short() -> None:
+    lines = summary_lines(
+        [
+            Verdict("B4 blob store, 1 MB files", 0.364, "≥ 0.8", False),
+            Verdict("B10 last night's RSS ÷ first", 0.639, "≤ 1.1", True),
+        ]
+    )
+    assert lines[2] == "B4 blob store, 1 MB files        0.364  ≥ 0.8    SHORT"
+    assert lines[3] == "B10 last night's RSS ÷ first     0.639  ≤ 1.1    met"
+    assert summary_lines([]) == []
