@@ -172,3 +172,19 @@ def twins(archive: Archive) -> dict[tuple[int, str], tuple[int, float]]:
             "SELECT report_id, scope, twin_id, similarity FROM similar_reports"
         )
     }
+
+
+def seeded(archive: Archive) -> dict[str, int]:
+    """The five seeds, 高区's 2021 report pasted as its 2022 one with new figures, and
+    another zone's copy of it under its own name."""
+    ids = {
+        name: add_report(archive, body, year, seed_text(name))
+        for name, (body, year) in SEED_REPORTS.items()
+    }
+    ids["pasted"] = add_report(
+        archive, GAOQU_BODY, 2022, copy_of(seed_text(GAOQU), seed=2)
+    )
+    ids["copy"] = add_report(
+        archive, OTHER_BODY, 2021, copy_of(seed_text(GAOQU), names=RENAMED)
+    )
+    return ids

@@ -20,13 +20,12 @@ from tests.similar_reports import (
     GAOQU,
     GAOQU_BODY,
     OTHER_BODY,
-    RENAMED,
-    SEED_REPORTS,
     add_report,
     copy_of,
     empty_archive,
     replace_text,
     seed_text,
+    seeded,
     twins,
 )
 
@@ -43,22 +42,6 @@ def archive(tmp_path: Path) -> Archive:
     opened = empty_archive(tmp_path)
     yield opened
     opened.close()
-
-
-def seeded(archive: Archive) -> dict[str, int]:
-    """The five seeds, 高区's 2021 report pasted as its 2022 one with new figures, and
-    another zone's copy of it under its own name."""
-    ids = {
-        name: add_report(archive, body, year, seed_text(name))
-        for name, (body, year) in SEED_REPORTS.items()
-    }
-    ids["pasted"] = add_report(
-        archive, GAOQU_BODY, 2022, copy_of(seed_text(GAOQU), seed=2)
-    )
-    ids["copy"] = add_report(
-        archive, OTHER_BODY, 2021, copy_of(seed_text(GAOQU), names=RENAMED)
-    )
-    return ids
 
 
 def test_every_copy_is_recorded_on_both_sides_and_nothing_else(

@@ -21,12 +21,10 @@ from tests.similar_reports import (
     GAOQU,
     GAOQU_BODY,
     OTHER_BODY,
-    RENAMED,
-    SEED_REPORTS,
     add_report,
-    copy_of,
     empty_archive,
     seed_text,
+    seeded,
 )
 from tests.web.browsing import chromium_page, served_copy
 from web.metadata import metadata
@@ -41,16 +39,7 @@ ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 def data(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, int]]:
     root = tmp_path_factory.mktemp("similar") / "archive"
     archive = empty_archive(root)
-    ids = {
-        name: add_report(archive, body, year, seed_text(name))
-        for name, (body, year) in SEED_REPORTS.items()
-    }
-    ids["pasted"] = add_report(
-        archive, GAOQU_BODY, 2022, copy_of(seed_text(GAOQU), seed=2)
-    )
-    ids["copy"] = add_report(
-        archive, OTHER_BODY, 2021, copy_of(seed_text(GAOQU), names=RENAMED)
-    )
+    ids = seeded(archive)
     ids["template"] = add_report(
         archive,
         "某某镇人民政府",
