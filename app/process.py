@@ -27,7 +27,13 @@ from processors.checks import ADVISORY, check_across_years
 from processors.document import ReadError
 from processors.identity import Hints
 from processors.ocr import OcrLimits
-from processors.parse import PROCESSOR_VERSION, Parsed, parse, parse_pages
+from processors.parse import (
+    PROCESSOR_VERSION,
+    Parsed,
+    load_readers,
+    parse,
+    parse_pages,
+)
 from processors.tables import Tables
 from processors.text import hash_scheme, text_sha256
 
@@ -128,6 +134,7 @@ def _hash_texts(
     jobs = [
         HashJob(archive.blobs.path(p.sha256), p.media_type, p.charset) for p in pending
     ]
+    load_readers()  # before the workers fork: they share them
     outcomes = map_isolated(
         _hash_blob,
         jobs,
@@ -181,6 +188,7 @@ def parse_isolated(path: Path, limits: ParseLimits | None = None) -> Parsed:
         long or too much memory (the worker is killed).
     """
     limits = limits or ParseLimits.from_env()
+    load_readers()  # before the worker forks: it shares them
     (outcome,) = map_isolated(
         _parse_file,
         [path],
@@ -209,6 +217,8 @@ def process_versions(
     limits = limits or ParseLimits.from_env()
     tasks = pending_parses(archive.db, PROCESSOR_VERSION, everything)
     summary = ProcessSummary()
+    if tasks:
+        load_readers()  # before the workers fork: they share them
     with Sandbox(
         timeout=limits.timeout, memory_mb=limits.memory_mb, workers=limits.workers
     ) as sandbox:

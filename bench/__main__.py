@@ -1,12 +1,13 @@
-"""`python -m bench`: B1, B3, B4 and B7 of docs/benchmarks.md, as ratios measured in this run.
+"""`python -m bench`: B1, B3, B4, B5 and B7 of docs/benchmarks.md, as ratios measured in this run.
 
 Starts the replica pinned to CPU 0 and crawls it from CPU 1: B1 first on the
 replica's usual mix scaled up (mostly HTML pages — the case B1's goal is stated for),
 then B1 and B3 on its benchmark mix (PDF-heavy, 10–60 page PDFs). Prints one table;
 results also go to bench/results/latest.json, and the run ends with one table of every
 ratio measured, its goal and met/SHORT (bench/summary.py). Takes a few minutes; `--repetitions 1`
-for a quick look. B7 builds a synthetic archive of `--reports` reports and times the
-search through Datasette against sqlite3; `--only search` runs just that.
+for a quick look. B5 (`--only parse`) parses a sample of the benchmark mix's PDFs
+against bare pdfplumber (bench/parse_bench.py). B7 builds a synthetic archive of
+`--reports` reports and times the search through Datasette against sqlite3; `--only search` runs just that.
 `--only startup` times the replica's own start-up from a cold and a warm cache.
 `--only fuzz [--fuzz-count 10000]` runs mutated reports through the parse sandbox
 (bench/fuzz.py) and counts the outcomes. `--only politeness` is B2 (the per-host
@@ -40,6 +41,7 @@ from bench.crawl_bench import HTTP_SOURCES, b1_throughput, b3_incremental, b10_m
 from bench.fuzz import fuzz_lines, run_fuzz
 from bench.measure import PYTHON, ROOT, pinned
 from bench.ocr_bench import ocr_bench, ocr_lines
+from bench.parse_bench import parse_bench, parse_lines
 from bench.scale_bench import b2_budget, b2_lines, night, night_lines
 from bench.search_bench import b7_lines, b7_search
 from bench.similar_bench import similar_bench, similar_lines
@@ -53,6 +55,7 @@ if TYPE_CHECKING:
 RESULTS = ROOT / "bench" / "results"
 DEFAULT_BENCHES = (
     "crawl",
+    "parse",
     "store",
     "search",
     "startup",
@@ -91,7 +94,7 @@ def main() -> None:
         "--only",
         action="append",
         choices=BENCHES,
-        help="run only these (crawl: B1 B3, store: B4, search: B7, "
+        help="run only these (crawl: B1 B3, parse: B5, store: B4, search: B7, "
         "startup: the replica's start-up, politeness: B2, fuzz: mutated reports, "
         "night: many sources on many hosts, similar: copy detection, "
         "ocr: scanned reports, memory: B10 over consecutive nights); repeatable",
@@ -160,6 +163,10 @@ def main() -> None:
             lines += startup_lines(started_up)
         if "crawl" in chosen:
             lines += crawl_lines(args, scratch, results)
+        if "parse" in chosen:
+            b5 = parse_bench(scratch, args.repetitions)
+            results["b5"] = b5.as_record()
+            lines += parse_lines(b5)
         if "store" in chosen:
             b4 = b4_store(args.repetitions)
             results["b4"] = [asdict(r) for r in b4]

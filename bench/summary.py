@@ -43,6 +43,13 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
         out.append(
             _at_most("B3 unchanged ÷ first night", results["b3"]["time_ratio"], 0.2)
         )
+    if "b5" in results:
+        b5 = results["b5"]
+        out.append(_at_least("B5 PDF parse ÷ bare pdfplumber", b5["ratio"], 5))
+        out.append(_at_least("B5 2 workers ÷ 1", b5["speedup"], 1.8))
+        out.append(
+            _at_most("B5 documents unlike pdfplumber's", len(b5["different"]), 0)
+        )
     for b4 in results.get("b4", []):
         if b4["label"] != "20 KB files":  # the goal is for files of 1 MB and more
             out.append(_at_least(f"B4 blob store, {b4['label']}", b4["ratio"], 0.8))

@@ -12,12 +12,15 @@ sources becomes a warning that names both values and where they came from."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from collections.abc import Iterable
+
     from processors.document import Document
 
 REPORT = re.compile(
@@ -179,7 +182,8 @@ def find_heading(text: str) -> str | None:
     number, a date); it must end a line, except at the very top of the text, where a
     reader that lost the paragraph breaks runs it into the first sentence.
     """
-    lines = [line for line in (compact(raw) for raw in text.splitlines()) if line]
+    wanted = HEADING_SCAN + HEADING_LINES  # no line past these is looked at
+    lines = _first_lines(text.splitlines(), wanted)
     for start in range(min(HEADING_SCAN, len(lines))):
         for count in range(HEADING_LINES, 0, -1):
             joined = "".join(lines[start : start + count])
@@ -188,6 +192,12 @@ def find_heading(text: str) -> str | None:
                 return match.group(1)
     match = TITLE_AT_START.match("".join(lines[:HEADING_LINES]))
     return match.group(1) if match else None
+
+
+def _first_lines(raw: Iterable[str], count: int) -> list[str]:
+    """The first ``count`` lines of ``raw`` that are not empty once compact, compact
+    (a report's text runs to thousands of lines: only these are normalised)."""
+    return list(itertools.islice(filter(None, map(compact, raw)), count))
 
 
 def stated_year(text: str) -> int | None:
@@ -199,8 +209,8 @@ def stated_year(text: str) -> int | None:
 
 def signature_date(text: str) -> str | None:
     """The date signed at the end of the report ("2022年1月20日" alone on a line)."""
-    lines = [line for line in (compact(raw) for raw in text.splitlines()) if line]
-    for line in reversed(lines[-SIGNATURE_LINES:]):
+    lines = _first_lines(reversed(text.splitlines()), SIGNATURE_LINES)
+    for line in lines:
         match = SIGNATURE_DATE.match(line)
         if match:
             year, month, day = match.groups()

@@ -152,6 +152,22 @@ def read_document(
     return read_text(data)
 
 
+def load_readers() -> None:
+    """Import every reader (and the libraries under them) now.
+
+    :func:`read_document` imports a reader when a file first needs it, which keeps a
+    command that parses nothing light. A process about to fork parse workers calls
+    this first: the workers then share the readers' pages instead of each importing
+    them again, under its memory limit — where mapping PDFium's 6 MB library can
+    fail with an ``OSError`` that says nothing of memory.
+    """
+    import processors.docx
+    import processors.html
+    import processors.legacy
+    import processors.pdf
+    import processors.plain  # noqa: F401
+
+
 def parse(
     data: bytes,
     media_type: str = "",

@@ -11,6 +11,7 @@ def test_each_measured_ratio_is_judged_against_its_goal() -> None:
             {"label": "1 MB files", "ratio": 0.36},
             {"label": "20 KB files", "ratio": 0.03},  # no goal for small files
         ],
+        "b5": {"ratio": 4.8, "speedup": 1.86, "different": []},
         "b10": {"peaks_mb": [201, 128], "ratio": 0.64},
         "ocr": {
             "overall": {"cells": 2390, "exact": 2375, "blank": 15, "wrong": 0},
@@ -19,6 +20,9 @@ def test_each_measured_ratio_is_judged_against_its_goal() -> None:
         },
     }
     assert verdicts(results) == [
+        Verdict("B5 PDF parse ÷ bare pdfplumber", 4.8, "≥ 5", False),
+        Verdict("B5 2 workers ÷ 1", 1.86, "≥ 1.8", True),
+        Verdict("B5 documents unlike pdfplumber's", 0, "≤ 0", True),
         Verdict("B4 blob store, 1 MB files", 0.36, "≥ 0.8", False),
         Verdict("B10 last night's RSS ÷ first", 0.64, "≤ 1.1", True),
         Verdict("OCR figures exact", 2375 / 2390, "≥ 0.99", True),

@@ -30,7 +30,6 @@ from urllib.parse import quote, urlsplit
 
 from replica.families.common import (
     ATTACHMENT_FORMAT,
-    HAS_ARTICLE,
     article_html,
     article_meta,
     attachment_bytes,
@@ -171,21 +170,19 @@ class VsbBuilder:
             ref, link = self._attachment(posting, vid)
             refs.append(ref)
             links.append(link)
-        if posting.form in HAS_ARTICLE:
-            path = f"/info/{self.tree}/{vid}.htm"
-            html = self._article(posting, vid, links)
-            refs.insert(
-                0,
-                DocRef(
-                    self.site.add(path, _page(html, utc(posting.published))),
-                    "page",
-                    "html",
-                ),
-            )
-        else:
-            raise ValueError(
-                f"{posting.item.title}: VSB lists articles, not bare files"
-            )
+        # VSB lists articles only: a report posted as a bare file gets an article
+        # saying 详见附件 (as on gkmlpt), which is what the benchmark mix's
+        # pdf_only / docx_only forms become on these hosts.
+        path = f"/info/{self.tree}/{vid}.htm"
+        html = self._article(posting, vid, links)
+        refs.insert(
+            0,
+            DocRef(
+                self.site.add(path, _page(html, utc(posting.published))),
+                "page",
+                "html",
+            ),
+        )
         title = posting.list_title
         day = posting.published.strftime("%Y年%m月%d日")
         self.column.items.append(

@@ -15,6 +15,7 @@ from reportlab.pdfgen import canvas
 
 from processors.document import Document, ReadError
 from processors.pdf import fix_text, pdf_meta, read_pdf
+from processors.pdfium_page import FastPage
 from replica.corpus import report_at
 from replica.render_pdf import report_pdf
 from tests.processors.expected_grids import (
@@ -129,17 +130,22 @@ def test_blank_cells_stay_blank_not_zero() -> None:
     assert applications[4] == ("二、上年结转政府信息公开申请数量", *[""] * 7)
 
 
-def test_tables_are_looked_for_only_on_pages_with_ruling_lines(monkeypatch) -> None:
+@pytest.mark.parametrize("fast", [True, False], ids=["pdfium", "pdfplumber"])
+def test_tables_are_looked_for_only_on_pages_with_ruling_lines(
+    monkeypatch, fast: bool
+) -> None:
     calls = []
-    find = pdfplumber.page.Page.find_tables
+    for page_class in (pdfplumber.page.Page, FastPage):
+        find = page_class.find_tables
 
-    def counting(self, *args, **kwargs):
-        calls.append(self.page_number)
-        return find(self, *args, **kwargs)
+        def counting(self, *args, find=find, **kwargs):
+            calls.append((type(self).__name__, self.page_number))
+            return find(self, *args, **kwargs)
 
-    monkeypatch.setattr(pdfplumber.page.Page, "find_tables", counting)
-    read_pdf(report_pdf(report_at("whctp-gw/2021", 1)))
-    assert calls == [2, 3, 4]  # page 1 is prose and a photo
+        monkeypatch.setattr(page_class, "find_tables", counting)
+    read_pdf(report_pdf(report_at("whctp-gw/2021", 1)), fast=fast)
+    reader = "FastPage" if fast else "Page"
+    assert calls == [(reader, 2), (reader, 3), (reader, 4)]  # 1: prose and a photo
 
 
 def test_a_scanned_pdf_has_no_text_and_says_so() -> None:

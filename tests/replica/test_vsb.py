@@ -94,3 +94,34 @@ def test_the_manifest_lists_the_uploads_static_local_paths() -> None:
             )
             assert _get(path).sha256 == item["sha256"]
             assert int(path.rsplit("_", 1)[1].split(".")[0], 16) == item["bytes"]
+
+
+def test_a_report_posted_as_a_bare_file_gets_an_article_saying_see_attachment() -> None:
+    """The benchmark mix posts some reports as bare files (``pdf_only``); VSB lists
+    articles only, so such a report gets an article saying 详见附件 with the file
+    attached (as gkmlpt does), rather than stopping the replica."""
+    from dataclasses import replace
+
+    from replica.catalog import builder
+    from replica.corpus import postings, spec
+
+    site_spec = next(s for s in spec().sites if s.host == HOST)
+    items = [
+        replace(p, form="pdf_only") if p.is_report else p
+        for p in postings(site_spec, 1)
+    ]
+    site = builder("vsb")(site_spec, items, 1)
+    report = next(p for p in items if p.is_report)
+    listing = site.respond(Request("GET", "http", HOST, f"{COLUMN}.htm", "", {}))
+    assert listing is not None
+    article = re.search(
+        r'href="\.\./(info/1308/\d{5}\.htm)"[^>]*title="'
+        + re.escape(report.list_title),
+        listing.body.decode(),
+    )
+    assert article is not None
+    page = site.respond(Request("GET", "http", HOST, "/" + article.group(1), "", {}))
+    assert page is not None
+    html = page.body.decode()
+    assert f"{report.item.title}详见附件。" in html
+    assert "附件【<a href=" in html
