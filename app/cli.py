@@ -211,6 +211,15 @@ def cli(verbose: bool) -> None:
     help="Delay and throttle per host [default: on for real sites, off for the replica].",
 )
 @click.option(
+    "--verify-days",
+    type=click.IntRange(0, 365),
+    default=None,
+    metavar="N",
+    help="Ask again for a report still listed at least once in N days (its turn, "
+    "or sooner: a recent report, a changed list entry); 0: every night "
+    "[default: 7 when polite, else 0].",
+)
+@click.option(
     "--family",
     type=click.Choice(FAMILIES),
     default=None,
@@ -239,6 +248,7 @@ def crawl(
     proxy: str | None,
     config: str | None,
     polite: bool | None,
+    verify_days: int | None,
     family: str | None,
     redis: str | None,
     workers: int,
@@ -291,6 +301,7 @@ def crawl(
                 polite=polite,
                 redis=redis,
                 workers=workers,
+                verify_days=verify_days,
             )
             click.echo(
                 f"crawling {len(sources)} sources ({plan.target}) into {plan.data}"

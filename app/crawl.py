@@ -32,6 +32,7 @@ from archive.runs import (
     start_run,
     sync_sources,
 )
+from crawler.verify import DEFAULT_WINDOW_DAYS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -70,6 +71,15 @@ class CrawlPlan:
     # local workers to start; None crawls in this process.
     redis: str | None = None
     workers: int = 2
+    # Listed known documents are asked for again at least once in this many days
+    # (crawler/verify.py); None: 7 for a polite crawl, 0 (every night) otherwise.
+    verify_days: int | None = None
+
+    @property
+    def verify_window(self) -> int:
+        if self.verify_days is not None:
+            return self.verify_days
+        return DEFAULT_WINDOW_DAYS if self.polite else 0
 
 
 @dataclass(slots=True)
@@ -99,6 +109,7 @@ def crawl_plan(
     overrides: dict[str, Any] | None = None,
     redis: str | None = None,
     workers: int = 2,
+    verify_days: int | None = None,
 ) -> CrawlPlan:
     """What ``nianbao crawl`` (and ``scrapy crawl``) runs: the real sites, a proxy, or the
     replica on night ``epoch`` (``replica`` is its proxy URL). Politeness is on for real
@@ -117,6 +128,7 @@ def crawl_plan(
         overrides=dict(overrides or {}),
         redis=redis,
         workers=workers,
+        verify_days=verify_days,
     )
 
 

@@ -187,6 +187,7 @@ def fetch(
             lists=lists,
             scout=plan.scout,
             seed=seed,
+            verify_days=plan.verify_window,
         )
     wall, cpu = time.monotonic(), time.process_time()
     process.start()

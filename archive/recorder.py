@@ -145,6 +145,9 @@ class KnownDocument:
     media_type: str | None = None  # of its current version
     part_of: str | None = None  # the first page's URL, for a further page
     part: int | None = None
+    # when its server last answered for it (a version, the same bytes, 304): how a
+    # polite night decides whether to ask again (crawler/verify.py)
+    verified_at: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -468,13 +471,19 @@ def _listing_rows(db: Database, batch: ListingBatch) -> None:
     )
 
 
+# captures whose server answered for the document as it is
+VERIFIED = "'new_version', 'same_bytes', 'not_modified', 'reverted'"
+
+
 def known_documents(db: Database, source_ids: list[str]) -> dict[str, KnownDocument]:
     """URL → validators and report identity of every document of these sources."""
     marks = ",".join("?" * len(source_ids))
     rows = db.execute(
         f"""SELECT d.url, r.source_id, d.role, r.body, r.year, r.title, r.region, r.level,
                    r.published, r.identity_note, d.etag, d.last_modified, d.listing_url,
-                   d.link_text, d.links, v.media_type, first.url, d.part
+                   d.link_text, d.links, v.media_type, first.url, d.part,
+                   (SELECT MAX(c.ended) FROM captures c WHERE c.document_id = d.id
+                    AND c.outcome IN ({VERIFIED}))
             FROM documents d JOIN reports r ON r.id = d.report_id
             LEFT JOIN versions v ON v.id = d.current_version_id
             LEFT JOIN documents first ON first.id = d.part_of
@@ -500,6 +509,7 @@ def known_documents(db: Database, source_ids: list[str]) -> dict[str, KnownDocum
             media_type=media_type,
             part_of=row[16],
             part=row[17],
+            verified_at=row[18],
         )
     return out
 

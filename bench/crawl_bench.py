@@ -33,9 +33,11 @@ HTTP_SOURCES = [
 
 
 def crawl_command(
-    proxy: str, data: Path, sources: list[str] | None = None
+    proxy: str, data: Path, sources: list[str] | None = None, *, polite: bool = False
 ) -> list[str]:
     picked = [arg for s in sources or [] for arg in ("--source", s)]
+    if polite:  # the real-site settings: delays per host, a 7-day verify window
+        picked.append("--polite")
     return pinned(
         1,
         [PYTHON, "-m", "app", "crawl", "--proxy", proxy, "--data", str(data), *picked],
@@ -136,18 +138,22 @@ class Incremental:
     documents: int
 
 
-def b3_incremental(proxy: str, repetitions: int, scratch: Path) -> Incremental:
-    """Night 1 (everything new) against night 2 (nothing changed), whole `nianbao crawl` runs."""
+def b3_incremental(
+    proxy: str, repetitions: int, scratch: Path, *, polite: bool = False
+) -> Incremental:
+    """Night 1 (everything new) against night 2 (nothing changed), whole `nianbao crawl`
+    runs; ``polite``: at the real-site settings (crawler/verify.py decides what a
+    polite night asks for again)."""
     firsts, seconds, byte_ratios, ratios, limits = [], [], [], [], []
     versions = events = documents = 0
     for _ in range(repetitions):
         tmp = tempfile.mkdtemp(dir=scratch)
         data = Path(tmp) / "archive"
         _reset(proxy)
-        first = run(crawl_command(proxy, data))
+        first = run(crawl_command(proxy, data, polite=polite))
         first_bytes = _served_bytes(proxy)
         _reset(proxy)
-        second = run(crawl_command(proxy, data))
+        second = run(crawl_command(proxy, data, polite=polite))
         second_bytes = _served_bytes(proxy)
         db = data / "archive.db"
         ((versions,),) = rows(

@@ -43,6 +43,9 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
         out.append(
             _at_most("B3 unchanged ÷ first night", results["b3"]["time_ratio"], 0.2)
         )
+    if "b3_polite" in results:
+        polite = results["b3_polite"]["time_ratio"]
+        out.append(_at_most("B3 polite unchanged ÷ first night", polite, 0.25))
     if "b5" in results:
         b5 = results["b5"]
         out.append(_at_least("B5 PDF parse ÷ bare pdfplumber", b5["ratio"], 5))

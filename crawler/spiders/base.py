@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -59,6 +60,7 @@ from crawler.pages import (
     problem,
 )
 from crawler.recognize import Evidence, classify, parse_date, resolve
+from crawler.verify import due
 from processors.html import ARTICLE_META, BREADCRUMB, CONTENT_XPATHS
 from processors.identity import REPORT, compact
 from processors.text import sniff
@@ -202,6 +204,7 @@ class ReportSpider(GenericReading, scrapy.Spider):
         lists: dict[str, KnownList] | None = None,
         scout: bool = False,
         seed: bool = True,
+        verify_days: int = 0,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -219,6 +222,12 @@ class ReportSpider(GenericReading, scrapy.Spider):
         self.requested: Claims = LocalClaims()
         self.listed: Claims = LocalClaims()
         self.rechecked = False
+        # Listed known documents are asked for again on a rolling schedule
+        # (crawler/verify.py); those not due tonight, and the files and further
+        # pages of their reports, are not asked for.
+        self.verify_days = verify_days
+        self.started = datetime.now(UTC)
+        self.deferred: set[str] = set()
         self.allowed_domains = sorted({host for s in sources for host in s.hosts})
 
     @classmethod
@@ -388,7 +397,11 @@ class ReportSpider(GenericReading, scrapy.Spider):
     def report_request(
         self, url: str, source: Source, evidence: Evidence, listing: str
     ) -> scrapy.Request | None:
-        """A listed report: its page, or the file itself when the list links straight to it."""
+        """A listed report: its page, or the file itself when the list links straight to
+        it; None for a known one verified recently enough (:meth:`defer`)."""
+        known = self.known.get(url)
+        if known is not None and self.defer(known, evidence.title):
+            return None
         if not is_document_link(url):
             return self.document_request(
                 url,
@@ -763,6 +776,20 @@ class ReportSpider(GenericReading, scrapy.Spider):
         )
 
     # ------------------------------------------------------------------ re-checking known documents
+    def defer(self, known: KnownDocument, listed_text: str | None = None) -> bool:
+        """Whether a known document listed tonight waits for another night (it is not
+        due: crawler/verify.py). Its report's files and further pages wait with it,
+        each until it is due itself."""
+        if due(known, self.started, self.verify_days, listed_text):
+            return False
+        self.deferred.add(known.url)
+        self.deferred.update(url for url, _ in known.links)
+        self.deferred.update(
+            doc.url for doc in self.known.values() if doc.part_of == known.url
+        )
+        self.crawler.stats.inc_value("nianbao/verify/deferred")
+        return True
+
     def recheck_known(self) -> None:
         """When the listings are done: ask again (conditionally) for known documents not listed tonight."""
         if self.rechecked:
@@ -772,6 +799,9 @@ class ReportSpider(GenericReading, scrapy.Spider):
         for url, doc in sorted(self.known.items()):
             source = self.sources.get(doc.source_id)
             if source is None or url in self.requested:
+                continue
+            if url in self.deferred and not due(doc, self.started, self.verify_days):
+                self.crawler.stats.inc_value("nianbao/verify/deferred")
                 continue
             request = self.document_request(
                 url,
