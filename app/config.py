@@ -79,10 +79,17 @@ class ParseLimits:
         return cls(
             timeout=float(os.environ.get("NIANBAO_PARSE_TIMEOUT", "120")),
             memory_mb=int(os.environ.get("NIANBAO_PARSE_MEMORY_MB", "1536")),
-            workers=int(
-                os.environ.get("NIANBAO_PARSE_WORKERS", str(os.cpu_count() or 2))
-            ),
+            workers=int(os.environ.get("NIANBAO_PARSE_WORKERS", str(usable_cpus()))),
         )
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on (``taskset``, a container's cpuset), not the
+    machine's: two parse workers of a crawl pinned to one core would share it."""
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
 
 
 CONFIG_ENV = "NIANBAO_CONFIG"

@@ -1,6 +1,7 @@
 """`python -m bench`: B1, B3, B4, B5 and B7 of docs/benchmarks.md, as ratios measured in this run.
 
-Starts the replica pinned to CPU 0 and crawls it from CPU 1: B1 first on the
+Starts the replica pinned to CPU 0 and crawls it from CPU 1 (whose parse pool then
+has one worker: the CPUs a process may use, app/config.py): B1 first on the
 replica's usual mix scaled up (mostly HTML pages — the case B1's goal is stated for),
 then B1 and B3 on its benchmark mix (PDF-heavy, 10–60 page PDFs). Prints one table;
 results also go to bench/results/latest.json, and the run ends with one table of every
@@ -103,10 +104,17 @@ def main() -> None:
         "--fuzz-count", type=int, default=10_000, help="fuzz: mutated files to parse"
     )
     parser.add_argument(
+        "--full",
+        action="store_true",
+        help="the long form: B7 and copy detection at 100,000 reports (about 10 "
+        "minutes more)",
+    )
+    parser.add_argument(
         "--reports",
         type=int,
-        default=100_000,
-        help="B7: synthetic reports in the search archive",
+        default=None,
+        help="B7: synthetic reports in the search archive [default: 20000, "
+        "100000 with --full]",
     )
     parser.add_argument(
         "--samples", type=int, default=20, help="B7: timings per query and path"
@@ -129,8 +137,9 @@ def main() -> None:
     parser.add_argument(
         "--similar-reports",
         type=int,
-        default=20_000,
-        help="similar: synthetic reports to sign and match (100000: the full size)",
+        default=None,
+        help="similar: synthetic reports to sign and match [default: 20000, "
+        "100000 with --full]",
     )
     parser.add_argument(
         "--similar-new",
@@ -151,23 +160,31 @@ def main() -> None:
         help="politeness, night: the replica's delay before each answer (ms)",
     )
     args = parser.parse_args()
+    full = 100_000 if args.full else 20_000
+    args.reports = args.reports or full
+    args.similar_reports = args.similar_reports or full
     chosen = set(args.only or DEFAULT_BENCHES)
     started = time.monotonic()
     scratch = Path(tempfile.mkdtemp(prefix="nianbao-bench-"))
     results: dict[str, object] = {}
     lines: list[str] = []
+    marks: list[tuple[str, float]] = []  # when each bench began
     try:
         if "startup" in chosen:
+            marks.append(("startup", time.monotonic()))
             started_up = startup(args.repetitions, scratch)
             results["startup"] = asdict(started_up)
             lines += startup_lines(started_up)
         if "crawl" in chosen:
+            marks.append(("crawl", time.monotonic()))
             lines += crawl_lines(args, scratch, results)
         if "parse" in chosen:
+            marks.append(("parse", time.monotonic()))
             b5 = parse_bench(scratch, args.repetitions)
             results["b5"] = b5.as_record()
             lines += parse_lines(b5)
         if "store" in chosen:
+            marks.append(("store", time.monotonic()))
             b4 = b4_store(args.repetitions)
             results["b4"] = [asdict(r) for r in b4]
             lines += [
@@ -177,14 +194,17 @@ def main() -> None:
                 for r in b4
             ]
         if "search" in chosen:
+            marks.append(("search", time.monotonic()))
             b7 = b7_search(args.reports, args.samples, scratch, args.search_archive)
             results["b7"] = b7.as_record()
             lines += b7_lines(b7)
         if "politeness" in chosen:
+            marks.append(("politeness", time.monotonic()))
             b2 = b2_budget(scratch, args.latency)
             results["b2"] = [asdict(b) | {"ratio": b.ratio} for b in b2]
             lines += b2_lines(b2)
         if "night" in chosen:
+            marks.append(("night", time.monotonic()))
             nights = night(
                 scratch,
                 sources=tuple(int(n) for n in args.night_sources.split(",")),
@@ -194,10 +214,12 @@ def main() -> None:
             results["night"] = [n.as_record() for n in nights]
             lines += night_lines(nights, args.latency)
         if "similar" in chosen:
+            marks.append(("similar", time.monotonic()))
             found = similar_bench(args.similar_reports, args.similar_new, scratch)
             results["similar"] = found.as_record()
             lines += similar_lines(found)
         if "memory" in chosen:
+            marks.append(("memory", time.monotonic()))
             with serving(1, bench=False) as proxy:
                 b10 = b10_memory(proxy, args.nights, scratch, HTTP_SOURCES)
             results["b10"] = {"peaks_mb": b10.peaks_mb, "ratio": b10.ratio}
@@ -208,10 +230,12 @@ def main() -> None:
                 f"highest {max(b10.peaks_mb):.0f} MB"
             )
         if "ocr" in chosen:
+            marks.append(("ocr", time.monotonic()))
             read = ocr_bench()
             results["ocr"] = read.as_record()
             lines += ocr_lines(read)
         if "fuzz" in chosen:
+            marks.append(("fuzz", time.monotonic()))
             fuzzed = run_fuzz(args.fuzz_count)
             results["fuzz"] = fuzzed.as_record()
             lines += fuzz_lines(fuzzed)
@@ -225,7 +249,17 @@ def main() -> None:
     results["summary"] = [asdict(v) for v in judged]
     print()
     print("\n".join(summary_lines(judged)))
-    print(f"({time.monotonic() - started:.0f} s)")
+    ended = time.monotonic()
+    spent = [
+        (name, (marks[i + 1][1] if i + 1 < len(marks) else ended) - at)
+        for i, (name, at) in enumerate(marks)
+    ]
+    results["seconds"] = {name: round(s) for name, s in spent}
+    print(
+        f"({ended - started:.0f} s: "
+        + ", ".join(f"{name} {s:.0f}" for name, s in spent)
+        + ")"
+    )
     RESULTS.mkdir(exist_ok=True)
     latest = RESULTS / "latest.json"
     previous = json.loads(latest.read_text()) if latest.exists() else {}

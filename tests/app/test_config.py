@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 import pytest
@@ -143,3 +144,31 @@ def test_the_users_registry_is_in_the_data_folder_or_where_the_config_says(
         f"[sources]\nfile = '{tmp_path / 'abs.toml'}'\n", encoding="utf-8"
     )
     assert load_config(data, config).user_registry(data) == tmp_path / "abs.toml"
+
+
+def test_parse_workers_default_to_the_cpus_the_process_may_use() -> None:
+    """Two workers of a crawl pinned to one core would share it (the bench pinned its
+    crawls to CPU 1 and their two parse workers ran at half speed each)."""
+    import shutil
+    import subprocess
+    import sys
+
+    assert shutil.which("taskset"), "taskset (util-linux) is part of the set-up"
+    probe = "from app.config import ParseLimits; print(ParseLimits.from_env().workers)"
+    env = {k: v for k, v in os.environ.items() if k != "NIANBAO_PARSE_WORKERS"}
+    pinned = subprocess.run(
+        ["taskset", "-c", "0", sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert pinned.stdout.strip() == "1"
+    free = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True,
+    )
+    assert free.stdout.strip() == str(len(os.sched_getaffinity(0)))
