@@ -23,7 +23,7 @@ from processors import ocr, pdfium_page
 from processors.document import Document, Grid, ReadError
 from processors.grids import MAX_CELLS, GridLimits
 from processors.layout import Line, PageContent, TableBlock
-from processors.pdfium_page import FastPage, has_overprint
+from processors.pdfium_page import FastPage, glyph_of, overprinted, rows
 
 if TYPE_CHECKING:
     import pypdfium2
@@ -386,7 +386,7 @@ def _overprinted(page: AnyPage) -> bool:
     """Whether some character is printed twice within a point of itself."""
     if isinstance(page, FastPage):
         return page.overprinted()
-    return has_overprint([(c["text"], c["x0"], c["top"]) for c in page.chars])
+    return overprinted(rows([glyph_of(c) for c in page.chars]))
 
 
 def page_tables(page: AnyPage, warnings: list[str]) -> list[Table]:

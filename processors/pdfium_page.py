@@ -155,6 +155,19 @@ class FastPage:
         """Nothing to let go (pdfplumber's pages drop their caches here)."""
 
 
+def glyph_of(char: dict[str, Any]) -> Glyph:
+    """A pdfplumber char dictionary as a glyph (what :func:`rows` takes)."""
+    return Glyph(
+        char["text"],
+        char["x0"],
+        char["x1"],
+        char["top"],
+        char["bottom"],
+        char.get("fontname", ""),
+        char["size"],
+    )
+
+
 def _char_dict(glyph: Glyph, page_number: int) -> dict[str, Any]:
     """A glyph as pdfplumber's char dictionary (the keys its table code reads)."""
     return {
@@ -174,31 +187,6 @@ def _char_dict(glyph: Glyph, page_number: int) -> dict[str, Any]:
     }
 
 
-def has_overprint(
-    points: list[tuple[str, float, float]], tolerance: float = 1.0
-) -> bool:
-    """Whether two of the (text, x, y) points are the same text within
-    ``tolerance`` of each other both ways (WPS fakes bold by printing twice)."""
-    # Sorted by text then y, two of a text within tolerance down the page have every
-    # pair between them within it too: only where neighbours are is a closer look
-    # due. (Not by x: a CJK page is a grid, the same character often sits at the
-    # same x on many lines; on one line, rarely twice.)
-    ordered = sorted((text, y, x) for text, x, y in points)
-    near = [
-        i
-        for i, (a, b) in enumerate(itertools.pairwise(ordered))
-        if a[0] == b[0] and b[1] - a[1] <= tolerance
-    ]
-    for i in near:
-        text, y, x = ordered[i]
-        for other, oy, ox in itertools.islice(ordered, i + 1, None):
-            if other != text or oy - y > tolerance:
-                break
-            if abs(ox - x) <= tolerance:
-                return True
-    return False
-
-
 _TEXT, _X0, _X1, _TOP, _BOTTOM = (itemgetter(i) for i in range(5))
 LIGATURE_SET = frozenset(LIGATURES)
 SPACE = re.compile(r"\s")  # what str.isspace() says of one char
@@ -215,8 +203,9 @@ def rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
 
 
 def overprinted(lines: list[list[Glyph]], tolerance: float = 1.0) -> bool:
-    """:func:`has_overprint` over glyphs already in :func:`rows`: two tops within a
-    point are in one row (clusters chain at 3), so only neighbours in a row count."""
+    """Whether a char is printed twice within ``tolerance`` of itself both ways
+    (WPS fakes bold so), over glyphs in :func:`rows`: two tops within a point are
+    in one row (clusters chain at 3), so only neighbours in a row count."""
     for row in lines:
         near = [
             i
@@ -250,12 +239,12 @@ def text_lines(lines: list[list[Glyph]]) -> list[dict[str, Any]]:
     for _, line in itertools.groupby(placed, key=lambda w: word_cluster[w[1]]):
         members = [word for word, _ in line]
         chars = members[0] if len(members) == 1 else [g for w in members for g in w]
-        texts = ("".join(map(_TEXT, word)) for word in members)
-        text = " ".join(texts)
         if ligatures:
             text = " ".join(
                 "".join(LIGATURES.get(g[0], g[0]) for g in word) for word in members
             )
+        else:
+            text = " ".join("".join(map(_TEXT, word)) for word in members)
         out.append(
             {
                 "text": text,
@@ -386,7 +375,6 @@ def _fast(function: Any, restype: Any, *argtypes: Any) -> Any:
 
 
 _VOID, _INT = ctypes.c_void_p, ctypes.c_int
-_DOUBLE_P = ctypes.POINTER(ctypes.c_double)
 _text_object = _fast(pdfium_c.FPDFText_GetTextObject, _VOID, _VOID, _INT)
 _unmapped = _fast(pdfium_c.FPDFText_HasUnicodeMapError, _INT, _VOID, _INT)
 _generated = _fast(pdfium_c.FPDFText_IsGenerated, _INT, _VOID, _INT)
