@@ -9,7 +9,7 @@ that URL, the version — and the document and report rows it belongs to.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from archive.db import insert_row, write
@@ -355,6 +355,20 @@ def record_batch(
             else:
                 outcomes.append(_fetch_rows(db, record, digests.get(id(record))))
     return outcomes
+
+
+def file_to_store(record: Record) -> bytes | None:
+    """The bytes a record brings for the blob store, if any (see ``stored_as``)."""
+    if isinstance(record, FetchRecord) and _has_blob(record):
+        return record.body
+    return None
+
+
+def stored_as(record: Record, sha256: str) -> FetchRecord:
+    """The record with its file (``file_to_store``) in the blob store under ``sha256``."""
+    if not isinstance(record, FetchRecord) or record.body is None:
+        raise ValueError(f"{record!r:.80}: no file to have stored")
+    return replace(record, body=None, stored=(sha256, len(record.body)))
 
 
 def _has_blob(record: FetchRecord) -> bool:

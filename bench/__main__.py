@@ -190,7 +190,9 @@ def main() -> None:
             lines += [
                 f"B4 blob store {r.label:<11} {r.store_mb_s:7.1f} MB/s · "
                 f"limit {r.limit_mb_s:7.1f} MB/s · "
-                f"ratio {r.ratio:.2f} (±{r.spread:.0%}) · {r.ms_per_file:.2f} ms/file"
+                f"ratio {r.ratio:.2f} (±{r.spread:.0%}) · {r.ms_per_file:.2f} ms/file · "
+                f"new store {r.fresh_ratio:.2f} · one at a time "
+                f"{r.single_ms_per_file:.2f} ms/file"
                 for r in b4
             ]
         if "search" in chosen:

@@ -27,7 +27,7 @@ import socket
 import time
 import warnings
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -40,6 +40,7 @@ from twisted.internet import task
 
 from archive.blobs import BlobStore
 from archive.db import BLOB_DIR
+from archive.recorder import stored_as
 from crawler.claims import RedisClaims
 from crawler.items import FetchRecord, ListingBatch
 
@@ -311,8 +312,7 @@ class RecordQueuePipeline:
         """On the writer thread: the file stored, the record queued; its size in Redis."""
         record: FetchRecord | ListingBatch = item
         if isinstance(item, FetchRecord) and item.body is not None:
-            digest = self.blobs.put(item.body)
-            record = replace(item, body=None, stored=(digest, len(item.body)))
+            record = stored_as(item, self.blobs.put(item.body))
         data = pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
         self.server.rpush(self.keys.records, data)
         self.queued += 1

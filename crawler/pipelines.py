@@ -1,11 +1,13 @@
 """The one pipeline: hand every record to the archive, and count for progress lines.
 
-Writing happens on one dedicated writer thread (the archive's single-writer rule),
-in arrival order and in batches: while the writer is busy with one batch, the records
-that arrive wait, and go together as the next batch — one transaction and one round of
-directory fsyncs for all of them. The downloads never wait on a disk; a record's
-``process_item`` returns once its batch is committed, so Scrapy's own limits on items
-in flight keep memory bounded.
+A file starts into the blob store the moment its record arrives (``put_async``: the
+blob store's threads hash, write and fsync several at once). The rows are written on
+one dedicated writer thread (the archive's single-writer rule), in arrival order and in
+batches: while the writer is busy with one batch, the records that arrive wait, and go
+together as the next batch — one transaction for all of them, each record's file
+durable before it. The downloads never wait on a disk; a record's ``process_item``
+returns once its batch is committed, so Scrapy's own limits on items in flight keep
+memory bounded.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +23,14 @@ from scrapy.exceptions import DropItem
 
 from archive.blobs import BlobStore
 from archive.db import BLOB_DIR, DB_NAME, connect, is_disk_full
-from archive.recorder import FetchRecord, ListingBatch, Record, record_batch
+from archive.recorder import (
+    FetchRecord,
+    ListingBatch,
+    Record,
+    file_to_store,
+    record_batch,
+    stored_as,
+)
 
 if TYPE_CHECKING:
     from scrapy import Spider
@@ -30,7 +39,8 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-Waiting = list[tuple[Record, "asyncio.Future[str | None]"]]
+# A record, its file on its way into the blob store (if it brings one), its outcome.
+Waiting = list[tuple[Record, "Future[str] | None", "asyncio.Future[str | None]"]]
 
 
 class ArchivePipeline:
@@ -65,13 +75,16 @@ class ArchivePipeline:
 
         self.writer.submit(close).result()  # after every pending write
         self.writer.shutdown()
+        self.blobs.close()
 
     async def process_item(self, item: object, spider: Spider | None = None) -> object:
         if not isinstance(item, FetchRecord | ListingBatch):
             return item
         loop = asyncio.get_running_loop()
         done: asyncio.Future[str | None] = loop.create_future()
-        self.waiting.append((item, done))
+        body = file_to_store(item)
+        blob = None if body is None else self.blobs.put_async(body)
+        self.waiting.append((item, blob, done))
         if not self.writing:
             self._write_next(loop)
         try:
@@ -91,12 +104,35 @@ class ArchivePipeline:
         """Send everything waiting to the writer as one batch."""
         batch, self.waiting = self.waiting, []
         self.writing = True
-        records = [record for record, _ in batch]
+        records = [(record, blob) for record, blob, _ in batch]
         job = loop.run_in_executor(self.writer, self._record, records)
         job.add_done_callback(lambda finished: self._settle(loop, batch, finished))
 
-    def _record(self, records: list[Record]) -> list[str | Exception | None]:
-        """On the writer thread: the batch in one transaction; each record's outcome."""
+    def _record(
+        self, arrived: list[tuple[Record, Future[str] | None]]
+    ) -> list[str | Exception | None]:
+        """On the writer thread: once the batch's files are stored, its rows; each
+        record's outcome.
+
+        A file that could not be stored because the disk failed (OSError) fails the
+        batch, as a failed transaction would; a file refused for itself fails alone.
+        """
+        records: list[Record] = []
+        refused: dict[int, Exception] = {}
+        for position, (record, blob) in enumerate(arrived):
+            try:
+                records.append(
+                    record if blob is None else stored_as(record, blob.result())
+                )
+            except OSError:
+                raise
+            except Exception as exc:  # handed to that record's process_item
+                refused[position] = exc
+        rows = iter(self._rows(records))
+        return [refused.get(position) or next(rows) for position in range(len(arrived))]
+
+    def _rows(self, records: list[Record]) -> list[str | Exception | None]:
+        """The records in one transaction; one by one if the archive refuses one."""
         if self.db is None:
             raise RuntimeError("the archive pipeline is not open")
         try:
@@ -125,7 +161,7 @@ class ArchivePipeline:
     ) -> None:
         self.writing = False
         failure = job.exception()
-        for position, (_, done) in enumerate(batch):
+        for position, (_, _, done) in enumerate(batch):
             outcome = failure or job.result()[position]
             if done.cancelled():
                 continue
