@@ -13,13 +13,14 @@ from typing import TYPE_CHECKING
 from app.config import ParseLimits
 from app.sandbox import Outcome, Sandbox, map_isolated
 from archive.derived import (
+    ParseResult,
     ParseTask,
     YearCheck,
     best_parses,
     figures_of,
     pending_parses,
     replace_year_checks,
-    store_parse,
+    store_parses,
 )
 from archive.history import PendingText, compared_texts, pending_texts, store_text
 from archive.similarity import update_similarity
@@ -245,18 +246,21 @@ def _store_chunk(
     outcomes: list[Outcome[Parsed]],
     summary: ProcessSummary,
 ) -> None:
-    """Store each parse of ``chunk`` (or why it failed), counting into ``summary``."""
+    """Store each parse of ``chunk`` (or why it failed) in one transaction, counting
+    into ``summary``."""
+    results = []
     for task, outcome in zip(chunk, outcomes, strict=True):
         if outcome.ok and outcome.value is not None:
-            store_parse(archive.db, task, outcome.value, None, PROCESSOR_VERSION)
+            results.append(ParseResult(task, outcome.value))
             summary.parsed += 1
             summary.checks_failed += any(not c.ok for c in outcome.value.checks)
         else:
-            store_parse(archive.db, task, None, outcome.error[:500], PROCESSOR_VERSION)
+            results.append(ParseResult(task, None, outcome.error[:500]))
             summary.failed += 1
             logger.warning(
                 "version %s parse_failed: %s", task.version_id, outcome.error
             )
+    store_parses(archive.db, results, PROCESSOR_VERSION)
 
 
 def _tables(archive: Archive, version_id: int) -> Tables:

@@ -19,6 +19,7 @@ from processors.schema import COLUMN_NAMES, ROW_NAMES
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
+    from processors.checks import Check
     from processors.parse import Parsed
     from processors.tables import Confidence, TableValues, Value
 
@@ -128,6 +129,15 @@ def _forget(db: Database, version_id: int) -> None:
     )
 
 
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """What became of one parse task: its result, or why it failed."""
+
+    task: ParseTask
+    result: Parsed | None
+    failure: str | None = None
+
+
 def store_parse(
     db: Database,
     task: ParseTask,
@@ -137,6 +147,27 @@ def store_parse(
 ) -> None:
     """Replace what is known of ``task``'s version by ``result``, or mark it
     ``parse_failed`` with ``failure``, in one transaction."""
+    store_parses(db, [ParseResult(task, result, failure)], processor_version)
+
+
+def store_parses(
+    db: Database, results: list[ParseResult], processor_version: str
+) -> None:
+    """``store_parse`` for each of ``results``, all in one transaction: the pages of
+    the figures, checks and search indexes are written once for the batch, not once
+    per version (bench B6)."""
+    with write(db):
+        for done in results:
+            _store(db, done.task, done.result, done.failure, processor_version)
+
+
+def _store(
+    db: Database,
+    task: ParseTask,
+    result: Parsed | None,
+    failure: str | None,
+    processor_version: str,
+) -> None:
     base = {
         "version_id": task.version_id,
         "report_id": task.report_id,
@@ -144,88 +175,73 @@ def store_parse(
         "processor_version": processor_version,
         "parsed": now(),
     }
-    with write(db):
-        _forget(db, task.version_id)
-        if result is None:
-            insert_row(
-                db, "parses", {**base, "status": "parse_failed", "failure": failure}
-            )
-            return
-        tables = {t: values for t in TABLES if (values := _table(result, t))}
-        checks = result.checks
-        insert_row(
-            db,
-            "parses",
-            {
-                **base,
-                "status": "ok",
-                "format": result.kind,
-                "title": result.title,
-                "body": result.body,
-                "year": result.year,
-                "published": result.published,
-                "template": result.template,
-                "tables_found": len(tables),
-                "checks_run": len(checks),
-                "checks_failed": sum(not c.ok for c in checks),
-                "warnings": json.dumps(
-                    _identity_warnings(task, result) + list(result.warnings),
-                    ensure_ascii=False,
-                ),
-                "ocr_pages": json.dumps(list(result.ocr_pages))
-                if result.ocr_pages
-                else None,
-            },
-        )
-        sure = result.confidence
-        db.conn.executemany(
-            "INSERT INTO figures (report_id, version_id, table_name, row_key, column_key,"
-            " row_label, column_label, value, processor_version, confidence)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    task.report_id,
-                    task.version_id,
-                    table,
-                    row,
-                    column,
-                    ROW_NAMES[table].get(row),
-                    COLUMN_NAMES[table].get(column),
-                    value,
-                    processor_version,
-                    _confidence(sure, table, row, column),
-                )
-                for table, values in tables.items()
-                for row, columns in values.items()
-                for column, value in columns.items()
-            ],
-        )
-        db.conn.executemany(
-            "INSERT INTO checks (report_id, version_id, scope, name, ok, message,"
-            " cells, explanation, processor_version)"
-            " VALUES (?, ?, 'report', ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    task.report_id,
-                    task.version_id,
-                    c.name,
-                    int(c.ok),
-                    c.message,
-                    json.dumps(c.cells),
-                    c.explanation,
-                    processor_version,
-                )
-                for c in checks
-            ],
-        )
-        if result.text.strip():
-            add_text(
-                db.conn,
-                task.version_id,
+    _forget(db, task.version_id)
+    if result is None:
+        insert_row(db, "parses", {**base, "status": "parse_failed", "failure": failure})
+        return
+    tables = {t: values for t in TABLES if (values := _table(result, t))}
+    checks = result.checks
+    insert_row(
+        db,
+        "parses",
+        {
+            **base,
+            "status": "ok",
+            "format": result.kind,
+            "title": result.title,
+            "body": result.body,
+            "year": result.year,
+            "published": result.published,
+            "template": result.template,
+            "tables_found": len(tables),
+            "checks_run": len(checks),
+            "checks_failed": sum(not c.ok for c in checks),
+            "warnings": json.dumps(
+                _identity_warnings(task, result) + list(result.warnings),
+                ensure_ascii=False,
+            ),
+            "ocr_pages": json.dumps(list(result.ocr_pages))
+            if result.ocr_pages
+            else None,
+        },
+    )
+    sure = result.confidence
+    db.conn.executemany(
+        "INSERT INTO figures (report_id, version_id, table_name, row_key, column_key,"
+        " row_label, column_label, value, processor_version, confidence)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
                 task.report_id,
-                result.title or task.title,
-                result.text,
+                task.version_id,
+                table,
+                row,
+                column,
+                ROW_NAMES[table].get(row),
+                COLUMN_NAMES[table].get(column),
+                value,
+                processor_version,
+                _confidence(sure, table, row, column),
             )
+            for table, values in tables.items()
+            for row, columns in values.items()
+            for column, value in columns.items()
+        ],
+    )
+    _insert_checks(
+        db,
+        "report",
+        [(task.report_id, task.version_id, c) for c in checks],
+        processor_version,
+    )
+    if result.text.strip():
+        add_text(
+            db.conn,
+            task.version_id,
+            task.report_id,
+            result.title or task.title,
+            result.text,
+        )
 
 
 def _confidence(sure: Confidence, table: str, row: str, column: str) -> float | None:
@@ -290,24 +306,41 @@ def replace_year_checks(
     """Replace every across-years check by ``results``."""
     with write(db):
         db.execute("DELETE FROM checks WHERE scope = 'years'")
-        db.conn.executemany(
-            "INSERT INTO checks (report_id, version_id, scope, name, ok, message,"
-            " cells, explanation, processor_version)"
-            " VALUES (?, ?, 'years', ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    r.report_id,
-                    r.version_id,
-                    r.name,
-                    int(r.ok),
-                    r.message,
-                    json.dumps(r.cells),
-                    r.explanation,
-                    processor_version,
-                )
-                for r in results
-            ],
+        _insert_checks(
+            db,
+            "years",
+            [(r.report_id, r.version_id, r) for r in results],
+            processor_version,
         )
+
+
+def _insert_checks(
+    db: Database,
+    scope: str,
+    checks: list[tuple[int, int, Check | YearCheck]],
+    processor_version: str,
+) -> None:
+    """Rows of ``checks`` for ``scope`` ('report': within a report; 'years': between
+    a body's consecutive years), each as (report, version, check)."""
+    db.conn.executemany(
+        "INSERT INTO checks (report_id, version_id, scope, name, ok, message,"
+        " cells, explanation, processor_version)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                report_id,
+                version_id,
+                scope,
+                c.name,
+                int(c.ok),
+                c.message,
+                json.dumps(c.cells),
+                c.explanation,
+                processor_version,
+            )
+            for report_id, version_id, c in checks
+        ],
+    )
 
 
 def failing_checks(db: Database, limit: int = 20) -> list[str]:

@@ -1,13 +1,19 @@
-"""`python -m bench`: B1, B3, B4, B5 and B7 of docs/benchmarks.md, as ratios measured in this run.
+"""`python -m bench`: B1–B7 and B10 of docs/benchmarks.md, as ratios measured in this run.
 
 Starts the replica pinned to CPU 0 and crawls it from CPU 1 (whose parse pool then
 has one worker: the CPUs a process may use, app/config.py): B1 first on the
-replica's usual mix scaled up (mostly HTML pages — the case B1's goal is stated for),
-then B1 and B3 on its benchmark mix (PDF-heavy, 10–60 page PDFs). Prints one table;
-results also go to bench/results/latest.json, and the run ends with one table of every
-ratio measured, its goal and met/SHORT (bench/summary.py). Takes a few minutes; `--repetitions 1`
-for a quick look. B5 (`--only parse`) parses a sample of the benchmark mix's PDFs
-against bare pdfplumber (bench/parse_bench.py). B7 builds a synthetic archive of
+replica's usual mix (mostly HTML pages — the case B1's goal is stated for), against a
+bare Scrapy spider and the peer (Scrapy + FilesPipeline + sqlite-utils) over the same
+link graph; then B3 on its benchmark mix (PDF-heavy, 10–60 page PDFs; the sources read
+without a browser, a third of them unless `--full`), whose first nights are also B1 on
+that mix; then B3 at the real-site settings once. `--full` also scales the replica 4×
+(`--scale`). Prints one table; results also go to bench/results/latest.json, and the run
+ends with the seconds each bench took and one table of every ratio measured, its goal
+and met/SHORT (bench/summary.py). `--repetitions 1` for a quick look. B5 (`--only
+parse`) parses a sample of the benchmark mix's PDFs against bare pdfplumber
+(bench/parse_bench.py). B4 (`--only store`) is the blob store against the disk, B6
+(`--only ingest`) the derived rows against raw inserts (bench/ingest_bench.py).
+B7 builds a synthetic archive of
 `--reports` reports and times the search through Datasette against sqlite3; `--only search` runs just that.
 `--only startup` times the replica's own start-up from a cold and a warm cache.
 `--only fuzz [--fuzz-count 10000]` runs mutated reports through the parse sandbox
@@ -38,8 +44,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.standin import start_replica
-from bench.crawl_bench import HTTP_SOURCES, b1_throughput, b3_incremental, b10_memory
+from bench.crawl_bench import (
+    HTTP_SOURCES,
+    Pass,
+    b1_throughput,
+    b3_incremental,
+    b10_memory,
+    fetched_sources,
+    throughput,
+)
 from bench.fuzz import fuzz_lines, run_fuzz
+from bench.ingest_bench import b6_ingest, ingest_lines
 from bench.measure import PYTHON, ROOT, pinned
 from bench.ocr_bench import ocr_bench, ocr_lines
 from bench.parse_bench import parse_bench, parse_lines
@@ -64,6 +79,7 @@ DEFAULT_BENCHES = (
     "similar",
     "ocr",
     "memory",
+    "ingest",
 )
 # fuzz (10 minutes or more) and night (half an hour) only when asked for
 BENCHES = (*DEFAULT_BENCHES, "fuzz", "night")
@@ -89,13 +105,17 @@ def main() -> None:
         help="runs per measurement (median is reported)",
     )
     parser.add_argument(
-        "--scale", type=int, default=4, help="replica bodies × this (benchmark mix)"
+        "--scale",
+        type=int,
+        default=None,
+        help="replica bodies × this, for B1 and B3 [default: 1, 4 with --full]",
     )
     parser.add_argument(
         "--only",
         action="append",
         choices=BENCHES,
-        help="run only these (crawl: B1 B3, parse: B5, store: B4, search: B7, "
+        help="run only these (crawl: B1 B3, parse: B5, store: B4, ingest: B6, "
+        "search: B7, "
         "startup: the replica's start-up, politeness: B2, fuzz: mutated reports, "
         "night: many sources on many hosts, similar: copy detection, "
         "ocr: scanned reports, memory: B10 over consecutive nights); repeatable",
@@ -106,8 +126,8 @@ def main() -> None:
     parser.add_argument(
         "--full",
         action="store_true",
-        help="the long form: B7 and copy detection at 100,000 reports (about 10 "
-        "minutes more)",
+        help="the long form: B1 and B3 on the replica scaled 4×, B7 and copy "
+        "detection at 100,000 reports (about half an hour more)",
     )
     parser.add_argument(
         "--reports",
@@ -161,6 +181,7 @@ def main() -> None:
     )
     args = parser.parse_args()
     full = 100_000 if args.full else 20_000
+    args.scale = args.scale or (4 if args.full else 1)
     args.reports = args.reports or full
     args.similar_reports = args.similar_reports or full
     chosen = set(args.only or DEFAULT_BENCHES)
@@ -183,6 +204,11 @@ def main() -> None:
             b5 = parse_bench(scratch, args.repetitions)
             results["b5"] = b5.as_record()
             lines += parse_lines(b5)
+        if "ingest" in chosen:
+            marks.append(("ingest", time.monotonic()))
+            b6 = b6_ingest(args.repetitions, scratch)
+            results["b6"] = asdict(b6)
+            lines += ingest_lines(b6)
         if "store" in chosen:
             marks.append(("store", time.monotonic()))
             b4 = b4_store(args.repetitions)
@@ -275,8 +301,14 @@ def crawl_lines(
     with serving(args.scale, bench=False) as proxy:
         b1_html = b1_throughput(proxy, args.repetitions, scratch)
     with serving(args.scale, bench=True) as proxy:
-        b1_pdf = b1_throughput(proxy, args.repetitions, scratch)
-        b3 = b3_incremental(proxy, args.repetitions, scratch)
+        passes: list[Pass] = []  # B3's first nights are B1's crawls of this mix
+        sources = fetched_sources()
+        if not args.full:  # a third of them: their first nights are mostly parsing
+            sources = sources[::3]
+        b3 = b3_incremental(
+            proxy, args.repetitions, scratch, sources=sources, b1=passes
+        )
+        b1_pdf = throughput(passes)
     # at the real-site settings, once: a polite night 1 of the usual mix takes a minute
     with serving(1, bench=False) as proxy:
         b3_polite = b3_incremental(proxy, 1, scratch, polite=True)
@@ -289,8 +321,9 @@ def crawl_lines(
     lines = [
         f"B1 crawl throughput, {mix:<9} ours {b1.ours_pages_per_s:6.1f} pages/s · "
         f"bare Scrapy {b1.bare_pages_per_s:6.1f} pages/s · ratio {b1.ratio:.2f} (goal ≥ 0.75, "
-        f"±{b1.spread:.0%}) · CPU-s/page {b1.cpu_per_page_ratio:.2f}× bare (goal ≤ 1.3) · "
-        f"{b1.pages} pages"
+        f"±{b1.spread:.0%}) · peer {b1.peer_pages_per_s:6.1f} pages/s · ratio "
+        f"{b1.peer_ratio:.2f} (goal ≥ 1.0, ±{b1.peer_spread:.0%}) · CPU-s/page "
+        f"{b1.cpu_per_page_ratio:.2f}× bare (goal ≤ 1.3) · {b1.pages} pages"
         for mix, b1 in (("HTML mix", b1_html), ("PDF mix", b1_pdf))
     ]
     lines.append(

@@ -50,32 +50,45 @@ class BareSpider(scrapy.Spider):
         return [self.follow_link(url) for url in self.graph.get(response.url, [])]
 
 
-def main() -> None:
-    graph_file, proxy, out = sys.argv[1:4]
+# The crawl settings both baselines share with nianbao's own (crawler/settings.py).
+SETTINGS = {
+    "LOG_LEVEL": "WARNING",
+    "ROBOTSTXT_OBEY": True,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+    "DOWNLOAD_DELAY": 0,
+    "AUTOTHROTTLE_ENABLED": False,
+    "TELNETCONSOLE_ENABLED": False,
+    "CONCURRENT_ITEMS": 4,
+    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+}
+
+
+def crawl_graph(
+    spider: type[scrapy.Spider],
+    graph_file: str,
+    proxy: str,
+    out: str,
+    settings: dict[str, object],
+) -> None:
+    """Run ``spider`` over the graph; write its pages, seconds and CPU seconds."""
     graph = json.loads(Path(graph_file).read_text())
     # Every request through the replica, robots.txt included (HttpProxyMiddleware reads
     # these): nothing may try to resolve a real host name.
     os.environ["http_proxy"] = os.environ["https_proxy"] = proxy
-    process = CrawlerProcess(
-        {
-            "LOG_LEVEL": "WARNING",
-            "ROBOTSTXT_OBEY": True,
-            "CONCURRENT_REQUESTS": 16,
-            "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
-            "DOWNLOAD_DELAY": 0,
-            "AUTOTHROTTLE_ENABLED": False,
-            "TELNETCONSOLE_ENABLED": False,
-            "CONCURRENT_ITEMS": 4,
-            "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
-        }
-    )
-    crawler = process.create_crawler(BareSpider)
+    process = CrawlerProcess(settings)
+    crawler = process.create_crawler(spider)
     process.crawl(crawler, graph=graph)
     process.start()
-    spider = crawler.spider
-    seconds, cpu = spider.last - spider.first, spider.last_cpu - spider.cpu_start
-    result = {"pages": spider.pages, "seconds": seconds, "cpu": cpu}
+    done = crawler.spider
+    seconds, cpu = done.last - done.first, done.last_cpu - done.cpu_start
+    result = {"pages": done.pages, "seconds": seconds, "cpu": cpu}
     Path(out).write_text(json.dumps(result))
+
+
+def main() -> None:
+    graph_file, proxy, out = sys.argv[1:4]
+    crawl_graph(BareSpider, graph_file, proxy, out, SETTINGS)
 
 
 if __name__ == "__main__":

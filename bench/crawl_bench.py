@@ -20,6 +20,7 @@ from bench.measure import (
     seconds_between,
     spread,
 )
+from crawler.registry import load_registry
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -30,6 +31,15 @@ HTTP_SOURCES = [
     "penglai",
     "anqiu",
 ]  # B1: pages a bare spider can fetch too
+# Families whose lists are rendered in Chromium (scrapy-playwright): the baselines
+# fetch those pages over plain HTTP, and the browser's start-up and rendering would be
+# most of the difference (B8 measures Playwright on its own).
+RENDERED_FAMILIES = frozenset({"fujian"})
+
+
+def fetched_sources() -> list[str]:
+    """The registry's sources read without a browser: the benchmark mix of B1 and B3."""
+    return [s.id for s in load_registry() if s.family not in RENDERED_FAMILIES]
 
 
 def crawl_command(
@@ -63,6 +73,20 @@ class Throughput:
     cpu_per_page_ratio: float
     spread: float
     pages: int
+    peer_pages_per_s: float = 0.0  # Scrapy + FilesPipeline + sqlite-utils
+    peer_ratio: float = 0.0
+    peer_spread: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Pass:
+    """One crawl by nianbao and the same link graph by the two baselines."""
+
+    ours: float  # pages per second
+    bare: float
+    peer: float
+    cpu_ratio: float  # CPU-s per page, ours ÷ bare
+    pages: int
 
 
 def link_graph(db: Path) -> dict[str, list[str]]:
@@ -76,53 +100,68 @@ def link_graph(db: Path) -> dict[str, list[str]]:
     return graph
 
 
+def baselines(proxy: str, db: Path, run_id: int, folder: Path) -> Pass:
+    """nianbao's crawl phase of run ``run_id`` (from its captures) against the bare
+    spider and the peer on the same link graph."""
+    ((first, last, pages),) = rows(
+        db,
+        "SELECT MIN(started), MAX(ended), COUNT(*) FROM captures WHERE run_id = ?",
+        (run_id,),
+    )
+    ((crawl_cpu,),) = rows(
+        db, "SELECT crawl_cpu_seconds FROM runs WHERE id = ?", (run_id,)
+    )
+    graph = folder / "graph.json"
+    graph.write_text(json.dumps(link_graph(db)))
+    bare, peer = folder / "bare.json", folder / "peer.json"
+    run(pinned(1, [PYTHON, "-m", "bench.bare_spider", str(graph), proxy, str(bare)]))
+    peer_folder = folder / "peer"
+    command = [PYTHON, "-m", "bench.peer_spider", str(graph), proxy, str(peer_folder)]
+    run(pinned(1, [*command, str(peer)]))
+    bare_result, peer_result = (
+        json.loads(bare.read_text()),
+        json.loads(peer.read_text()),
+    )
+    return Pass(
+        ours=pages / seconds_between(first, last),
+        bare=bare_result["pages"] / bare_result["seconds"],
+        peer=peer_result["pages"] / peer_result["seconds"],
+        # CPU of the fetching only: ours includes archiving (blobs, rows), not parsing.
+        cpu_ratio=(crawl_cpu / pages) / (bare_result["cpu"] / bare_result["pages"]),
+        pages=pages,
+    )
+
+
+def throughput(passes: list[Pass]) -> Throughput:
+    ratios = [p.ours / p.bare for p in passes]
+    peer_ratios = [p.ours / p.peer for p in passes]
+    return Throughput(
+        median([p.ours for p in passes]),
+        median([p.bare for p in passes]),
+        median(ratios),
+        median([p.cpu_ratio for p in passes]),
+        spread(ratios),
+        passes[-1].pages,
+        median([p.peer for p in passes]),
+        median(peer_ratios),
+        spread(peer_ratios),
+    )
+
+
 def b1_throughput(proxy: str, repetitions: int, scratch: Path) -> Throughput:
-    """Pages per second of the crawl phase: nianbao (archive and all) ÷ a bare spider.
+    """Pages per second of the crawl phase: nianbao (archive and all) ÷ a bare spider,
+    and ÷ the peer (bench/peer_spider.py).
 
     Archives go to fresh folders under ``scratch``, deleted only when the whole bench is
     done: ext4 makes every new inode slow for a minute after thousands were deleted,
     and a crawl should not pay for the harness's clean-up of the previous one.
     """
-    ours, bare, cpu_ratio = [], [], []
-    pages = 0
+    passes = []
     for _ in range(repetitions):
-        tmp = tempfile.mkdtemp(dir=scratch)
-        data = Path(tmp) / "archive"
-        run(crawl_command(proxy, data, HTTP_SOURCES))
-        db = data / "archive.db"
-        ((first, last, pages),) = rows(
-            db, "SELECT MIN(started), MAX(ended), COUNT(*) FROM captures"
-        )
-        ((crawl_cpu,),) = rows(db, "SELECT crawl_cpu_seconds FROM runs")
-        ours.append(pages / seconds_between(first, last))
-        urls_file, out = Path(tmp) / "graph.json", Path(tmp) / "bare.json"
-        urls_file.write_text(json.dumps(link_graph(db)))
-        run(
-            pinned(
-                1,
-                [
-                    PYTHON,
-                    "-m",
-                    "bench.bare_spider",
-                    str(urls_file),
-                    proxy,
-                    str(out),
-                ],
-            )
-        )
-        result = json.loads(out.read_text())
-        bare.append(result["pages"] / result["seconds"])
-        # CPU of the fetching only: ours includes archiving (blobs, rows), not text hashing.
-        cpu_ratio.append((crawl_cpu / pages) / (result["cpu"] / result["pages"]))
-    ratios = [o / b for o, b in zip(ours, bare, strict=True)]
-    return Throughput(
-        median(ours),
-        median(bare),
-        median(ratios),
-        median(cpu_ratio),
-        spread(ratios),
-        pages,
-    )
+        tmp = Path(tempfile.mkdtemp(dir=scratch))
+        run(crawl_command(proxy, tmp / "archive", HTTP_SOURCES))
+        passes.append(baselines(proxy, tmp / "archive" / "archive.db", 1, tmp))
+    return throughput(passes)
 
 
 @dataclass(slots=True)
@@ -139,21 +178,31 @@ class Incremental:
 
 
 def b3_incremental(
-    proxy: str, repetitions: int, scratch: Path, *, polite: bool = False
+    proxy: str,
+    repetitions: int,
+    scratch: Path,
+    *,
+    polite: bool = False,
+    sources: list[str] | None = None,
+    b1: list[Pass] | None = None,
 ) -> Incremental:
     """Night 1 (everything new) against night 2 (nothing changed), whole `nianbao crawl`
     runs; ``polite``: at the real-site settings (crawler/verify.py decides what a
-    polite night asks for again)."""
+    polite night asks for again); ``sources``: these only (default: all). With ``b1``,
+    night 1's crawl phase is also measured against the baselines (B1 on this mix),
+    appended there."""
     firsts, seconds, byte_ratios, ratios, limits = [], [], [], [], []
     versions = events = documents = 0
     for _ in range(repetitions):
         tmp = tempfile.mkdtemp(dir=scratch)
         data = Path(tmp) / "archive"
         _reset(proxy)
-        first = run(crawl_command(proxy, data, polite=polite))
+        first = run(crawl_command(proxy, data, sources, polite=polite))
         first_bytes = _served_bytes(proxy)
+        if b1 is not None:
+            b1.append(baselines(proxy, data / "archive.db", 1, Path(tmp)))
         _reset(proxy)
-        second = run(crawl_command(proxy, data, polite=polite))
+        second = run(crawl_command(proxy, data, sources, polite=polite))
         second_bytes = _served_bytes(proxy)
         db = data / "archive.db"
         ((versions,),) = rows(

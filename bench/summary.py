@@ -32,6 +32,7 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
         if key in results:
             b1 = results[key]
             out.append(_at_least(f"B1 {mix} ÷ bare Scrapy", b1["ratio"], 0.75))
+            out.append(_at_least(f"B1 {mix} ÷ the peer", b1["peer_ratio"], 1.0))
             out.append(
                 _at_most(f"B1 {mix} CPU/page ÷ bare", b1["cpu_per_page_ratio"], 1.3)
             )

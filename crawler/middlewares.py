@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 from scrapy.http import TextResponse
 from w3lib.encoding import html_body_declared_encoding
 
+from processors.text import sniff
+
 if TYPE_CHECKING:
     from scrapy import Request
     from scrapy.crawler import Crawler
@@ -64,10 +66,17 @@ class CharsetMiddleware:
     the best of: the ``<meta>`` charset, UTF-8 when the bytes are valid UTF-8, and
     GB18030 (a superset of GBK and GB2312); the capture is flagged
     ``encoding_suspect``. The bytes stored are never touched.
+
+    Documents are left alone: Scrapy makes a ``TextResponse`` of a PDF (and of a file
+    served as ``application/octet-stream`` whose bytes look like text to it), and
+    asking its encoding runs charset detection over the whole file — 6 ms a PDF, a
+    seventh of a PDF-heavy crawl's time, for nothing read as text.
     """
 
     def process_response(self, request: Request, response: Response) -> Response:
         if not isinstance(response, TextResponse) or not response.body:
+            return response
+        if sniff(response.body[:1024]) in DOCUMENT_TYPES:
             return response
         chosen = response.encoding
         best = better_charset(response.body, chosen, declared_charset(response))
@@ -75,6 +84,16 @@ class CharsetMiddleware:
             return response
         request.meta["encoding_suspect"] = f"{chosen} → {best}"
         return response.replace(encoding=best)
+
+
+# What ``sniff`` calls a file by its magic number: a document, never a page to decode.
+DOCUMENT_TYPES = frozenset(
+    {
+        "application/pdf",
+        "application/msword",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    }
+)
 
 
 def declared_charset(response: TextResponse) -> str | None:

@@ -174,6 +174,8 @@ def js_pager(html: str) -> Pager | None:
     article's ``#autopage`` pager gives ``t20240321_6024033`` and ``shtml``). Lines
     that are only a ``//`` comment are ignored (templates keep an old call commented
     out above the live one)."""
+    if "createPageHTML" not in html and "countPage" not in html:
+        return None  # most pages: no pager script (a scan of the page for nothing)
     code = JS_LINE_COMMENT.sub("", html)
     six = CREATE_PAGE_6.search(code)
     if six:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from archive.blobs import BlobStore
-from archive.db import ArchiveLocked, CrawlLock, open_archive
+from archive.db import Archive, ArchiveLocked, CrawlLock, open_archive
 from archive.history import REMOVAL_RUNS, settle_run, store_text
 from archive.recorder import (
     FetchRecord,
@@ -36,7 +37,14 @@ LIST = "http://example.gov.cn/col/col1/index.html"
 
 @pytest.fixture
 def archive(tmp_path: Path):
-    opened = open_archive(tmp_path)
+    opened = _archive_in(tmp_path)
+    yield opened
+    opened.close()
+
+
+def _archive_in(folder: Path) -> Archive:
+    """An archive in ``folder`` with one source, ``s``."""
+    opened = open_archive(folder)
     sync_sources(
         opened.db,
         [
@@ -52,8 +60,7 @@ def archive(tmp_path: Path):
             )
         ],
     )
-    yield opened
-    opened.close()
+    return opened
 
 
 def _run(archive) -> int:
@@ -358,3 +365,65 @@ def test_a_reports_further_pages_are_parsed_with_its_first_page(archive) -> None
         .read_bytes()
         .endswith(b"edited</p></html>")
     )
+
+
+def test_a_chunk_of_parses_is_stored_in_one_transaction_as_one_by_one_would(
+    tmp_path: Path,
+) -> None:
+    """``store_parses`` writes exactly the rows ``store_parse`` writes version by
+    version (parse, figures, checks, text and its indexes); a failure anywhere in the
+    chunk leaves none of it."""
+    from archive.derived import ParseResult, pending_parses, store_parse, store_parses
+    from processors.parse import PROCESSOR_VERSION, parse
+
+    reports = Path(__file__).parents[1] / "fixtures" / "reports"
+    files = [reports / "penglai-beigou-2022.pdf", reports / "whctp-gw-2021.docx"]
+    kinds = [
+        "application/pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ]
+    parsed = [parse(f.read_bytes(), kind) for f, kind in zip(files, kinds, strict=True)]
+    derived = "parses", "figures", "checks", "texts", "report_texts"
+
+    def stored(folder: Path, batched: bool) -> dict[str, list[tuple[object, ...]]]:
+        archive = _archive_in(folder)
+        run = _run(archive)
+        urls = [PAGE.replace("art_1_1", f"art_1_{n}") for n in (7, 8, 9)]
+        record_batch(
+            archive.db,
+            archive.blobs,
+            [_fetch(run, url=u, body=u.encode()) for u in urls],
+        )
+        tasks = pending_parses(archive.db, PROCESSOR_VERSION)
+        results = [
+            ParseResult(tasks[0], parsed[0]),
+            ParseResult(tasks[1], None, "unreadable: a test"),
+            ParseResult(tasks[2], parsed[1]),
+        ]
+        if batched:
+            store_parses(archive.db, results, PROCESSOR_VERSION)
+        else:
+            for r in results:
+                store_parse(archive.db, r.task, r.result, r.failure, PROCESSOR_VERSION)
+        rows = {
+            table: archive.db.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall()
+            for table in derived
+        }
+        when = [c[1] for c in archive.db.execute("PRAGMA table_info(parses)")]
+        at = when.index("parsed")  # the one column that differs: when it was parsed
+        rows["parses"] = [r[:at] + r[at + 1 :] for r in rows["parses"]]
+        broken = ParseResult(replace(tasks[0], version_id=10_000), parsed[0])
+        with pytest.raises(sqlite3.IntegrityError):  # no such version
+            store_parses(
+                archive.db,
+                [ParseResult(tasks[1], parsed[0]), broken],
+                PROCESSOR_VERSION,
+            )
+        again = archive.db.execute("SELECT * FROM texts ORDER BY 1").fetchall()
+        assert again == rows["texts"]  # the chunk's first text was rolled back too
+        archive.close()
+        return rows
+
+    one_by_one, batched = stored(tmp_path / "one", False), stored(tmp_path / "b", True)
+    assert batched == one_by_one
+    assert [len(batched[t]) for t in derived] == [3, 398, 8, 2, 1]

@@ -75,7 +75,7 @@ def test_each_file_is_durable_in_order_before_its_digest_is_handed_back(
 
     def fsync(fd: int) -> None:
         real_fsync(fd)
-        events.append(("fsync", Path(os.readlink(f"/proc/self/fd/{fd}"))))
+        events.append(("fsync", Path(f"/proc/self/fd/{fd}").readlink()))
 
     def sync_path(path: Path) -> None:
         real_sync_path(path)

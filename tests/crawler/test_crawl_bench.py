@@ -1,11 +1,15 @@
-"""B10's harness (bench/crawl_bench.py): the crawl process's own peak RSS, told apart
-from its parse workers and anything else under it."""
+"""The crawl benches' harness (bench/crawl_bench.py): B10's peak RSS of the crawl
+process, told apart from its parse workers and anything else under it; B1's baselines
+over nianbao's own link graph."""
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
 from typing import TYPE_CHECKING
 
-from bench.crawl_bench import b10_memory, crawl_roles
+from bench.crawl_bench import b10_memory, baselines, crawl_command, crawl_roles
+from bench.measure import rows, run
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -29,3 +33,27 @@ def test_two_nights_of_a_source_give_two_peaks(
     assert len(memory.peaks_mb) == 2
     assert all(60 < peak < 2000 for peak in memory.peaks_mb)
     assert memory.ratio == memory.peaks_mb[1] / memory.peaks_mb[0]
+
+
+def test_b1_runs_the_bare_spider_and_the_peer_over_nianbaos_link_graph(
+    replica: ReplicaThread, tmp_path: Path
+) -> None:
+    """The peer (Scrapy + FilesPipeline + sqlite-utils) fetches every URL nianbao did:
+    its pages as rows, its attachments through the FilesPipeline as files and rows."""
+    data = tmp_path / "archive"
+    run(crawl_command(replica.proxy, data, ["wip"]))
+    db = data / "archive.db"
+    captured = dict(rows(db, "SELECT kind, COUNT(*) FROM captures GROUP BY kind"))
+    measured = baselines(replica.proxy, db, 1, tmp_path)
+    assert measured.pages == sum(captured.values())
+    assert measured.ours > 0
+    assert measured.bare > 0
+    assert measured.peer > 0
+    peer = sqlite3.connect(tmp_path / "peer" / "peer.db")
+    pages = peer.execute("SELECT COUNT(*) FROM pages").fetchone()[0]
+    files = peer.execute("SELECT path, checksum FROM files").fetchall()
+    assert len(files) == captured["attachment"]
+    assert pages == captured["page"] + captured["list"]
+    for path, checksum in files:  # the FilesPipeline's own MD5 of what it stored
+        stored = (tmp_path / "peer" / "files" / path).read_bytes()
+        assert hashlib.md5(stored).hexdigest() == checksum
