@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from archive.db import Archive
     from processors.parse import Parsed
 
-VERSIONS = 300
+VERSIONS = 200
 REPORTS = 4  # distinct parses, cycled over the versions
 DERIVED = ("parses", "figures", "checks", "texts")
 SOURCE = Source(

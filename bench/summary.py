@@ -25,6 +25,10 @@ def _at_most(name: str, value: float, goal: float) -> Verdict:
     return Verdict(name, value, f"≤ {goal:g}", value <= goal)
 
 
+def _below(name: str, value: float, goal: float) -> Verdict:
+    return Verdict(name, value, f"< {goal:g}", value < goal)
+
+
 def verdicts(results: dict[str, Any]) -> list[Verdict]:
     """The goals of docs/benchmarks.md and issue 16 for what ``results`` holds."""
     out: list[Verdict] = []
@@ -57,6 +61,17 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
     for b4 in results.get("b4", []):
         if b4["label"] != "20 KB files":  # the goal is for files of 1 MB and more
             out.append(_at_least(f"B4 blob store, {b4['label']}", b4["ratio"], 0.8))
+    if "b7" in results:
+        out += _search_verdicts(results["b7"]["queries"])
+    if "similar" in results:
+        found = results["similar"]
+        out.append(
+            _at_least("Copies: planted found ÷ planted", _share(found, "found"), 1)
+        )
+        out.append(_at_most("Copies: pairs not planted", found["not_planted"], 0))
+        out.append(
+            _at_least("Copies, the night: found ÷ planted", _share(found, "night"), 1)
+        )
     if "b10" in results:
         out.append(
             _at_most("B10 last night's RSS ÷ first", results["b10"]["ratio"], 1.1)
@@ -75,6 +90,31 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
             )
         )
     return out
+
+
+def _search_verdicts(queries: list[dict[str, Any]]) -> list[Verdict]:
+    """B7's goals on the worst query of each kind: p95 through Datasette under 100 ms
+    for 2 characters and under 50 ms for 3 or more; Datasette's overhead at p95 at
+    most 15 ms."""
+    out = []
+    for label, kind, goal in (
+        ("2 characters", [q for q in queries if len(q["query"]) == 2], 100),
+        ("3+ characters", [q for q in queries if len(q["query"]) > 2], 50),
+    ):
+        if kind:
+            worst = max(q["datasette_p95_ms"] for q in kind)
+            out.append(_below(f"B7 p95 ms, {label} (worst)", worst, goal))
+    if queries:
+        worst = max(q["overhead_ms"] for q in queries)
+        out.append(_at_most("B7 Datasette's overhead, p95 ms (worst)", worst, 15))
+    return out
+
+
+def _share(found: dict[str, Any], which: str) -> float:
+    """Planted copies found ÷ planted, of the rebuild (``found``) or the night."""
+    planted = found["planted" if which == "found" else "night_planted"]
+    hits = found["found" if which == "found" else "night_found"]
+    return hits / planted if planted else 0.0
 
 
 def summary_lines(found: list[Verdict]) -> list[str]:
