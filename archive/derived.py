@@ -158,16 +158,11 @@ def store_parses(
     per version (bench B6)."""
     with write(db):
         for done in results:
-            _store(db, done.task, done.result, done.failure, processor_version)
+            _store(db, done, processor_version)
 
 
-def _store(
-    db: Database,
-    task: ParseTask,
-    result: Parsed | None,
-    failure: str | None,
-    processor_version: str,
-) -> None:
+def _store(db: Database, done: ParseResult, processor_version: str) -> None:
+    task, result = done.task, done.result
     base = {
         "version_id": task.version_id,
         "report_id": task.report_id,
@@ -177,7 +172,9 @@ def _store(
     }
     _forget(db, task.version_id)
     if result is None:
-        insert_row(db, "parses", {**base, "status": "parse_failed", "failure": failure})
+        insert_row(
+            db, "parses", {**base, "status": "parse_failed", "failure": done.failure}
+        )
         return
     tables = {t: values for t in TABLES if (values := _table(result, t))}
     checks = result.checks

@@ -66,11 +66,19 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
     if "similar" in results:
         found = results["similar"]
         out.append(
-            _at_least("Copies: planted found ÷ planted", _share(found, "found"), 1)
+            _at_least(
+                "Copies: planted found ÷ planted",
+                _recall(found["found"], found["planted"]),
+                1,
+            )
         )
         out.append(_at_most("Copies: pairs not planted", found["not_planted"], 0))
         out.append(
-            _at_least("Copies, the night: found ÷ planted", _share(found, "night"), 1)
+            _at_least(
+                "Copies, the night: found ÷ planted",
+                _recall(found["night_found"], found["night_planted"]),
+                1,
+            )
         )
     if "b10" in results:
         out.append(
@@ -110,11 +118,9 @@ def _search_verdicts(queries: list[dict[str, Any]]) -> list[Verdict]:
     return out
 
 
-def _share(found: dict[str, Any], which: str) -> float:
-    """Planted copies found ÷ planted, of the rebuild (``found``) or the night."""
-    planted = found["planted" if which == "found" else "night_planted"]
-    hits = found["found" if which == "found" else "night_found"]
-    return hits / planted if planted else 0.0
+def _recall(found: int, planted: int) -> float:
+    """Planted copies found ÷ planted (0 when none were planted)."""
+    return found / planted if planted else 0.0
 
 
 def summary_lines(found: list[Verdict]) -> list[str]:
