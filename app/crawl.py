@@ -14,7 +14,7 @@ from app.config import Config, CrawlTuning
 from app.diskspace import is_disk_full, require_free
 from app.fetch import fetch
 from app.interrupts import Interrupted, deferred, raising
-from app.process import hash_new_texts, process_versions
+from app.process import analyse
 from app.standin import start_replica
 from archive.backup import BackupError, backup_archive
 from archive.db import Archive, CrawlLock, open_archive
@@ -218,8 +218,7 @@ def _run(archive: Archive, plan: CrawlPlan, run_id: int, ids: list[str]) -> Craw
         return _disk_full(archive, plan, run_id, ids, why)
     wall = time.monotonic()
     with raising("the analysis of the crawl"):
-        hashed = hash_new_texts(archive, run_id)
-        processed = process_versions(archive)
+        hashed, processed = analyse(archive, run_id)
         events = settle_run(archive.db, run_id, ids)
     timing = RunTiming(fetched.seconds, fetched.cpu_seconds, time.monotonic() - wall)
     summaries = source_summaries(archive.db, run_id, ids)

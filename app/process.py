@@ -22,7 +22,13 @@ from archive.derived import (
     replace_year_checks,
     store_parses,
 )
-from archive.history import PendingText, compared_texts, pending_texts, store_text
+from archive.history import (
+    PendingText,
+    compared_texts,
+    pending_texts,
+    store_taken_texts,
+    store_text,
+)
 from archive.similarity import update_similarity
 from processors.checks import ADVISORY, check_across_years
 from processors.document import ReadError
@@ -116,11 +122,26 @@ def _hash_blob(job: HashJob) -> str:
     return text_sha256(job.path.read_bytes(), job.media_type, job.charset)
 
 
+def analyse(
+    archive: Archive, run_id: int, limits: ParseLimits | None = None
+) -> tuple[int, ProcessSummary]:
+    """A crawl's analysis before its events: the versions to parse parsed
+    (:func:`process_versions`), and the text hashes of the run's new versions (and of
+    interrupted runs before it): a PDF's taken by its parse from the pages it loads
+    anyway, the rest hashed on their own (:func:`hash_new_texts`). Returns how many
+    new texts were hashed, and what the parse did."""
+    texts = len(pending_texts(archive.db, run_id))
+    processed = process_versions(archive, limits=limits)
+    hash_new_texts(archive, run_id, limits)
+    return texts, processed
+
+
 def hash_new_texts(
     archive: Archive, run_id: int, limits: ParseLimits | None = None
 ) -> int:
-    """Text hashes of the run's new versions (and of interrupted runs before it),
-    computed in sandboxed workers under the same limits as parsing."""
+    """Text hashes of the run's new versions (and of interrupted runs before it)
+    that have none yet, computed in sandboxed workers under the same limits as
+    parsing; returns how many."""
     limits = limits or ParseLimits.from_env()
     pending = pending_texts(archive.db, run_id)
     _hash_texts(archive, pending, limits)
@@ -223,12 +244,11 @@ def process_versions(
     with Sandbox(
         timeout=limits.timeout, memory_mb=limits.memory_mb, workers=limits.workers
     ) as sandbox:
-        for start in range(0, len(tasks), CHUNK):
+        jobs = [_job(archive, t, limits.ocr) for t in tasks]
+        batches = sandbox.stream(_parse_blob, jobs, CHUNK)
+        for start, outcomes in zip(range(0, len(tasks), CHUNK), batches, strict=True):
             chunk = tasks[start : start + CHUNK]
-            outcomes = sandbox.map(
-                _parse_blob, [_job(archive, t, limits.ocr) for t in chunk]
-            )
-            _store_chunk(archive, chunk, outcomes, summary)
+            _store_chunk(archive, chunk, outcomes, summary)  # the next chunk parses
             if len(tasks) > CHUNK:
                 logger.info(
                     "processed %d of %d versions", start + len(chunk), len(tasks)
@@ -249,9 +269,12 @@ def _store_chunk(
     """Store each parse of ``chunk`` (or why it failed) in one transaction, counting
     into ``summary``."""
     results = []
+    taken: list[tuple[int, str]] = []
     for task, outcome in zip(chunk, outcomes, strict=True):
         if outcome.ok and outcome.value is not None:
             results.append(ParseResult(task, outcome.value))
+            if outcome.value.text_sha256 is not None:
+                taken.append((task.version_id, outcome.value.text_sha256))
             summary.parsed += 1
             summary.checks_failed += any(not c.ok for c in outcome.value.checks)
         else:
@@ -261,6 +284,7 @@ def _store_chunk(
                 "version %s parse_failed: %s", task.version_id, outcome.error
             )
     store_parses(archive.db, results, PROCESSOR_VERSION)
+    store_taken_texts(archive.db, taken)
 
 
 def _tables(archive: Archive, version_id: int) -> Tables:

@@ -17,7 +17,7 @@ import logging
 import multiprocessing
 import os
 import resource
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -29,7 +29,7 @@ from app.interrupts import raise_if_stopped
 from archive.db import held_lock_fds
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
 logger = logging.getLogger(__name__)
 Task = TypeVar("Task")
@@ -163,22 +163,72 @@ class Sandbox:
         self, fn: Callable[[Task], Result], tasks: Sequence[Task]
     ) -> list[Outcome[Result]]:
         """``fn(task)`` for every task, as :func:`map_isolated` says."""
+        return [
+            o for batch in self.stream(fn, tasks, max(len(tasks), 1)) for o in batch
+        ]
+
+    def stream(
+        self, fn: Callable[[Task], Result], tasks: Sequence[Task], size: int
+    ) -> Iterator[list[Outcome[Result]]]:
+        """``fn(task)`` for every task, as :func:`map_isolated` says, handed back
+        ``size`` at a time in task order; while the caller handles one batch, the
+        workers are already running the next (a first night's parse never waits for
+        its results to be stored, nor for the slowest file of a batch).
+
+        A batch whose pool breaks (a task hung or killed its worker) has its
+        unfinished tasks retried alone; the next batch's tasks, started beside it,
+        are started again on a new full pool.
+        """
         outcomes: list[Outcome[Result] | None] = [None] * len(tasks)
-        pending = list(range(len(tasks)))
+        starts = range(0, len(tasks), size)
+        ahead: dict[int, Future[tuple[Result, float]]] = {}
+        for start in starts:
+            batch = range(start, min(start + size, len(tasks)))
+            after = range(batch.stop, min(batch.stop + size, len(tasks)))
+            self._run_batch(fn, tasks, list(batch), after, ahead, outcomes)
+            yield [
+                o if o is not None else Outcome(False, error="not run")
+                for o in outcomes[batch.start : batch.stop]
+            ]
+            outcomes[batch.start : batch.stop] = [None] * len(batch)  # kept once
+
+    def _run_batch(
+        self,
+        fn: Callable[[Task], Result],
+        tasks: Sequence[Task],
+        pending: list[int],
+        after: range,
+        ahead: dict[int, Future[tuple[Result, float]]],
+        outcomes: list[Outcome[Result] | None],
+    ) -> None:
+        """Run the tasks at ``pending`` into ``outcomes``; on a full pool, start the
+        tasks at ``after`` too (into ``ahead``: the next batch takes them from there)."""
         workers = self.workers
         while pending:
             pool = self._ready(workers)
             try:
                 raise_if_stopped()
-                round_ = _round(
-                    fn, tasks, pending, outcomes, pool, self.limits, workers
-                )
+                futures = [
+                    (
+                        i,
+                        ahead.pop(i)
+                        if i in ahead
+                        else pool.submit(_measured, fn, tasks[i]),
+                    )
+                    for i in pending
+                ]
+                if workers == self.workers:
+                    for i in after:
+                        if i not in ahead:
+                            ahead[i] = pool.submit(_measured, fn, tasks[i])
+                round_ = _round(futures, outcomes, self.limits, workers)
             except BaseException:  # no worker outlives the run
                 self.kill()
                 raise
             pending = round_.retry
             if round_.broken:  # a worker died or hung: the rest, one at a time
                 self.kill()
+                ahead.clear()  # they ran on the broken pool: started again
                 workers = 1
             elif round_.biggest_mb > self.recycle_mb:
                 logger.debug(
@@ -186,12 +236,9 @@ class Sandbox:
                     round_.biggest_mb,
                     self.recycle_mb,
                 )
-                self.close()
+                self.close()  # waits for the tasks started ahead: their results stay
         if workers != self.workers:
             self.close()  # back to the full pool for the next batch
-        return [
-            o if o is not None else Outcome(False, error="not run") for o in outcomes
-        ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,18 +269,14 @@ def _resident_mb() -> float:
 
 
 def _round(
-    fn: Callable[[Task], Result],
-    tasks: Sequence[Task],
-    pending: list[int],
+    futures: list[tuple[int, Future[tuple[Result, float]]]],
     outcomes: list[Outcome[Result] | None],
-    pool: ProcessPoolExecutor,
     limits: _Limits,
     workers: int,
 ) -> _Round:
-    """Run the ``pending`` tasks on ``pool``, filling ``outcomes``: the tasks to retry
-    alone (those beside a task that hung or killed its worker), whether the pool
-    broke, and the biggest worker seen."""
-    futures = [(i, pool.submit(_measured, fn, tasks[i])) for i in pending]
+    """Wait for the ``futures`` (task index, future) in order, filling ``outcomes``:
+    the tasks to retry alone (those beside a task that hung or killed its worker),
+    whether the pool broke, and the biggest worker seen."""
     retry: list[int] = []
     broken = False
     biggest = 0.0

@@ -51,6 +51,9 @@ class Document:
     warnings: tuple[str, ...] = ()  # what the reader had to guess or could not read
     # Pages (1-based; pictures of a DOCX count as pages) read by OCR (processors/ocr.py).
     ocr_pages: tuple[int, ...] = ()
+    # A PDF's text hash (processors.text.pdf_sha256), when its reader could take it
+    # from the pages it loaded anyway; not part of what the document says.
+    text_sha256: str | None = field(default=None, compare=False)
 
 
 def joined(pages: list[Document]) -> Document:

@@ -66,6 +66,8 @@ class Parsed:
     # Pages read by OCR (1-based), and the OCR confidence of each figure they gave.
     ocr_pages: tuple[int, ...] = ()
     confidence: Confidence = field(default_factory=dict)
+    # The file's text hash when its reader took it on the way (Document.text_sha256).
+    text_sha256: str | None = field(default=None, compare=False)
 
     def as_json(self) -> dict[str, Any]:
         """The shape of ``nianbao parse --json`` (issue 4; keys of report-format.md),
@@ -227,4 +229,5 @@ def parse_document(document: Document, hints: Hints | None = None) -> Parsed:
         ),
         ocr_pages=document.ocr_pages,
         confidence=tables.confidence,
+        text_sha256=document.text_sha256,
     )

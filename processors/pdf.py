@@ -24,11 +24,14 @@ from processors.document import Document, Grid, ReadError
 from processors.grids import MAX_CELLS, GridLimits
 from processors.layout import Line, PageContent, TableBlock
 from processors.pdfium_page import FastPage, glyph_of, overprinted, rows
+from processors.text import pdf_hash
 
 if TYPE_CHECKING:
     import pypdfium2
     from pdfplumber.page import Page
     from pdfplumber.table import Table
+
+    from processors.text import PageShare
 
     AnyPage = Page | FastPage  # a page as pdfplumber reads it, or PDFium
 
@@ -128,7 +131,7 @@ def read_pdf(
     try:
         with pdfplumber.open(io.BytesIO(data), raise_unicode_errors=False) as pdf:
             meta = pdf_meta(pdf.metadata)
-            pages = _read_pages(data, pdf.pages, limits, fast=fast)
+            pages, text_sha256 = _read_pages(data, pdf.pages, limits, fast=fast)
     except PDF_ERRORS as exc:
         raise ReadError(f"not readable as PDF: {_reason(exc)}") from exc
     scanned = [i for i, p in enumerate(pages) if not (p.has_text or p.failed)]
@@ -138,8 +141,11 @@ def read_pdf(
         return replace(
             pages_to_document(pages, meta, limits.warnings),
             ocr_pages=tuple(i + 1 for i in scanned),
+            text_sha256=text_sha256,
         )
-    return pages_to_document(pages, meta, limits.warnings)
+    return replace(
+        pages_to_document(pages, meta, limits.warnings), text_sha256=text_sha256
+    )
 
 
 def ocr_pages(
@@ -233,29 +239,39 @@ def scanned_content(page: ocr.ScannedPage, limits: GridLimits) -> PageContent:
 
 def _read_pages(
     data: bytes, pages: list[Page], limits: GridLimits, *, fast: bool
-) -> list[PageContent]:
-    """Every page's content, each read by PDFium where it can be (see read_pdf)."""
+) -> tuple[list[PageContent], str | None]:
+    """Every page's content, each read by PDFium where it can be (see read_pdf), and
+    the PDF's text hash (:func:`processors.text.pdf_sha256`) when PDFium loaded every
+    page on the way (None: the caller hashes the file on its own)."""
     quick = pdfium_page.open_document(data) if fast else None
     if quick is not None and len(quick) != len(pages):
         quick.close()  # the two read different page trees from a damaged file
         quick = None
+    shares: dict[int, PageShare] = {}
     try:
-        return [read_page(page, limits, quick) for page in pages]
+        contents = [read_page(page, limits, quick, shares) for page in pages]
     finally:
         if quick is not None:
             quick.close()
+    if quick is None or len(shares) != len(pages):
+        return contents, None
+    return contents, pdf_hash([shares[i] for i in range(len(pages))])
 
 
 def read_page(
-    page: Page, limits: GridLimits, quick: pypdfium2.PdfDocument | None = None
+    page: Page,
+    limits: GridLimits,
+    quick: pypdfium2.PdfDocument | None = None,
+    shares: dict[int, PageShare] | None = None,
 ) -> PageContent:
     """One page's content, or an empty page with a warning when it cannot be read.
 
     :param quick: the same PDF opened by PDFium: the page is read from it where
-        that gives what pdfplumber would (:func:`_fast_page`).
+        that gives what pdfplumber would (:func:`_fast_page`), its part of the
+        text hash put into ``shares``.
     """
     try:
-        fast = _fast_page(quick, page) if quick is not None else None
+        fast = _fast_page(quick, page, shares) if quick is not None else None
         return page_content(fast if fast is not None else page, limits)
     except PDF_ERRORS as exc:
         return PageContent(
@@ -268,7 +284,9 @@ def read_page(
         page.close()  # drop pdfplumber's per-page caches: reports run to 60 pages
 
 
-def _fast_page(pdf: pypdfium2.PdfDocument, page: Page) -> pdfium_page.FastPage | None:
+def _fast_page(
+    pdf: pypdfium2.PdfDocument, page: Page, shares: dict[int, PageShare] | None
+) -> pdfium_page.FastPage | None:
     """The page read by PDFium, unless pdfplumber would say more.
 
     PDFium reads a content stream up to the first byte it cannot decode and says
@@ -281,7 +299,7 @@ def _fast_page(pdf: pypdfium2.PdfDocument, page: Page) -> pdfium_page.FastPage |
         stream = resolve1(stream)
         if isinstance(stream, PDFStream):
             stream.get_data()
-    fast = pdfium_page.read_page(pdf, page.page_number - 1)
+    fast = pdfium_page.read_page(pdf, page.page_number - 1, shares)
     return fast if fast is not None and fast.glyphs else None
 
 

@@ -42,10 +42,14 @@ from pdfminer.fontmetrics import FONT_METRICS
 from pdfplumber.table import TableFinder, TableSettings
 from pdfplumber.utils.text import LIGATURES, dedupe_chars
 
+from processors.text import page_share
+
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from pdfplumber.table import Table
+
+    from processors.text import PageShare
 
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -332,34 +336,66 @@ def open_document(data: bytes) -> pypdfium2.PdfDocument | None:
         return None
 
 
-def read_page(pdf: pypdfium2.PdfDocument, index: int) -> FastPage | None:
+def read_page(
+    pdf: pypdfium2.PdfDocument,
+    index: int,
+    shares: dict[int, PageShare] | None = None,
+) -> FastPage | None:
     """Page ``index`` (0-based) as pdfplumber would see it, or None where only
-    pdfplumber can say (see the module's docstring)."""
+    pdfplumber can say (see the module's docstring).
+
+    :param shares: when given, the page's part of the PDF's text hash is put there
+        under ``index`` (:func:`processors.text.page_share`), taken from the page
+        loaded here, whatever this function returns.
+    """
     try:
         page = pdf[index]
     except (pypdfium2.PdfiumError, IndexError):
         return None
     try:
-        if page.get_rotation() != 0:
-            return None
-        left, bottom, right, top = page.get_mediabox()
-        if left != 0 or bottom != 0:
-            return None
-        height = float(top)
-        objects = list(_page_objects(page.raw))
         textpage = page.get_textpage()
         try:
-            glyphs = _chars(textpage, height, _text_order(objects))
+            if shares is not None:
+                _share(page, textpage, index, shares)
+            return _read(page, textpage, index)
         finally:
             textpage.close()
-        if glyphs is None:
-            return None
-        edges = _edges(objects, height, index + 1)
-        return FastPage(index + 1, (0.0, 0.0, float(right), height), glyphs, edges)
     except pypdfium2.PdfiumError:
         return None
     finally:
         page.close()
+
+
+def _share(
+    page: pypdfium2.PdfPage,
+    textpage: pypdfium2.PdfTextPage,
+    index: int,
+    shares: dict[int, PageShare],
+) -> None:
+    """The page's part of the text hash into ``shares``; none when taking it fails
+    (a scan that cannot be rendered): the file is then hashed on its own, which says
+    why, and the page is read as if no hash had been asked for."""
+    try:
+        shares[index] = page_share(page, textpage)
+    except Exception:  # the hash's failure is the hash pass's to tell
+        return
+
+
+def _read(
+    page: pypdfium2.PdfPage, textpage: pypdfium2.PdfTextPage, index: int
+) -> FastPage | None:
+    if page.get_rotation() != 0:
+        return None
+    left, bottom, right, top = page.get_mediabox()
+    if left != 0 or bottom != 0:
+        return None
+    height = float(top)
+    objects = list(_page_objects(page.raw))
+    glyphs = _chars(textpage, height, _text_order(objects))
+    if glyphs is None:
+        return None
+    edges = _edges(objects, height, index + 1)
+    return FastPage(index + 1, (0.0, 0.0, float(right), height), glyphs, edges)
 
 
 # ------------------------------------------------------------------ chars

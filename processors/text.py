@@ -17,6 +17,7 @@ import hashlib
 import html
 import re
 import unicodedata
+from typing import TYPE_CHECKING
 
 import lxml.etree
 import lxml.html
@@ -33,6 +34,13 @@ EMPTY_TEXT_SHA256 = hashlib.sha256(b"").hexdigest()
 IMAGE_SCHEME = "img1:"  # text + page images (a PDF with scanned pages)
 TEXT_SCHEME = "text"  # what hash_scheme calls a bare SHA-256 of the normalised text
 PAGE_SEPARATOR = b"\x00"
+# A PDF page's part of the hash: its text, and the digest of its picture for a scan.
+PageShare = tuple[str, bytes | None]
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    import pypdfium2
 
 
 class TextError(ReadError):
@@ -87,33 +95,30 @@ def pdf_text(data: bytes) -> str:
     return "\n".join(text for text, _ in _pdf_pages(data, fingerprints=False))
 
 
-def _pdf_pages(data: bytes, *, fingerprints: bool) -> list[tuple[str, bytes | None]]:
-    """Each page's text and, when ``fingerprints`` and the page is a scan, the
-    SHA-256 of its fingerprint (``processors/scans.py``).
+def _pdf_pages(data: bytes, *, fingerprints: bool) -> list[PageShare]:
+    """Each page's text and, when ``fingerprints``, its :func:`page_share`.
 
     :raises TextError: for bytes PDFium cannot open, or a page it cannot load.
     """
     import pypdfium2  # imported here: only the sandboxed workers need it
 
-    from processors import scans
-
     try:
         document = pypdfium2.PdfDocument(data)
     except pypdfium2.PdfiumError as exc:
         raise TextError(f"not readable as PDF: {exc}") from exc
-    pages: list[tuple[str, bytes | None]] = []
+    pages: list[PageShare] = []
     try:
         for index in range(len(document)):
             page = document[index]
             try:
                 textpage = page.get_textpage()
-                words = textpage.get_text_range()
-                textpage.close()
-                image = None
-                if fingerprints and scans.is_scanned(page, normalise(words)):
-                    found = scans.fingerprint(page)
-                    image = hashlib.sha256(b"%d:" % found.rows + found.cells).digest()
-                pages.append((words, image))
+                try:
+                    if fingerprints:
+                        pages.append(page_share(page, textpage))
+                    else:
+                        pages.append((textpage.get_text_range(), None))
+                finally:
+                    textpage.close()
             finally:
                 page.close()
     except pypdfium2.PdfiumError as exc:
@@ -125,14 +130,18 @@ def _pdf_pages(data: bytes, *, fingerprints: bool) -> list[tuple[str, bytes | No
 
 def pdf_sha256(data: bytes) -> str:
     """The hash of a PDF: of its text, or of text and page images when some pages
-    are scans.
+    are scans (:func:`pdf_hash`)."""
+    return pdf_hash(_pdf_pages(data, fingerprints=True))
+
+
+def pdf_hash(pages: Sequence[PageShare]) -> str:
+    """The hash of a PDF from each page's :func:`page_share`, in page order.
 
     With no scanned page, exactly the text hash (``normalise`` of all pages' text,
     as :func:`text_sha256` always gave). Otherwise :data:`IMAGE_SCHEME` followed by
     the SHA-256 of every page in order: its normalised text, and for a scanned page
     its fingerprint, so an edit to either kind of page changes the hash.
     """
-    pages = _pdf_pages(data, fingerprints=True)
     if all(image is None for _, image in pages):
         return _sha256("\n".join(text for text, _ in pages))
     digest = hashlib.sha256()
@@ -141,6 +150,21 @@ def pdf_sha256(data: bytes) -> str:
         if image is not None:
             digest.update(b"I" + image + PAGE_SEPARATOR)
     return IMAGE_SCHEME + digest.hexdigest()
+
+
+def page_share(page: pypdfium2.PdfPage, textpage: pypdfium2.PdfTextPage) -> PageShare:
+    """One PDF page's part of :func:`pdf_hash`: its text and, when the page is a scan,
+    the SHA-256 of its fingerprint (``processors/scans.py``). The PDF reader takes it
+    from the page it has loaded anyway (``processors/pdf.py``): PDFium's loading of
+    a page is most of what a hash costs."""
+    from processors import scans
+
+    words = textpage.get_text_range()
+    image = None
+    if scans.is_scanned(page, normalise(words)):
+        found = scans.fingerprint(page)
+        image = hashlib.sha256(b"%d:" % found.rows + found.cells).digest()
+    return words, image
 
 
 def docx_text(data: bytes) -> str:

@@ -12,14 +12,17 @@ from click.testing import CliRunner
 
 from app.cli import cli
 from app.config import ParseLimits
-from app.process import process_versions
+from app.process import analyse, process_versions
 from archive.db import CrawlLock, open_archive
+from archive.history import pending_texts
 from archive.recorder import FetchRecord, Identity, record_fetch
 from archive.runs import start_run, sync_sources
 from crawler.registry import Source
 from processors.parse import PROCESSOR_VERSION
-from replica.corpus import build_report
+from processors.text import text_sha256
+from replica.corpus import build_report, report_at
 from replica.render_html import report_body_html
+from replica.render_pdf import report_pdf
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED_003 = ROOT / "replica" / "data" / "seeds" / "003_f93b7a0726ae97a9.txt"
@@ -184,6 +187,28 @@ def test_process_redoes_only_what_an_older_processor_derived_unless_all(
     assert archive.db.execute("SELECT processor_version FROM parses").fetchone() == (
         PROCESSOR_VERSION,
     )
+
+
+def test_a_crawls_analysis_takes_a_pdfs_text_hash_from_its_parse(archive) -> None:
+    run = start_run(
+        archive.db, target="test", epoch=None, sources=["whctp"], crawler_version="t"
+    )
+    pdf = report_pdf(report_at("whctp-gw/2021", 1))
+    _record(archive, run, PAGE, _page(), "text/html", "page")
+    _record(archive, run, PAGE + "?report.pdf", pdf, "application/pdf", "attachment")
+    limits = ParseLimits(timeout=60, memory_mb=1024, workers=2)
+    assert process_versions(archive, limits=limits).parsed == 2
+    # the PDF's hash came with its parse; the page is left to the hash pass
+    assert [p.media_type for p in pending_texts(archive.db, run)] == ["text/html"]
+    texts, processed = analyse(archive, run, limits)
+    assert (texts, processed.parsed) == (1, 0)
+    hashes = archive.db.execute(
+        "SELECT media_type, text_sha256, text_status FROM versions ORDER BY id"
+    ).fetchall()
+    assert hashes == [
+        ("text/html", text_sha256(_page(), "text/html", "utf-8"), "ok"),
+        ("application/pdf", text_sha256(pdf, "application/pdf"), "ok"),
+    ]
 
 
 def test_parse_json_prints_exactly_the_documented_shape(tmp_path: Path) -> None:

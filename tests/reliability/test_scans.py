@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from app.process import hash_new_texts
+import pytest
+
+from app.process import analyse, hash_new_texts
 from archive.db import open_archive
 from archive.history import settle_run
 from archive.recorder import FetchRecord, Identity, record_fetch
@@ -33,7 +35,9 @@ SOURCE = Source(
 )
 
 
-def _night(archive: Archive, scan: bytes) -> list[str]:
+def _night(archive: Archive, scan: bytes, *, parse: bool = False) -> list[str]:
+    """One run that fetches ``scan``: its text hashed on its own, or with ``parse``
+    as a crawl's analysis does (the parse takes the hash on its way)."""
     run = start_run(
         archive.db, target="t", epoch=None, sources=["s"], crawler_version="t"
     )
@@ -45,7 +49,10 @@ def _night(archive: Archive, scan: bytes) -> list[str]:
         record.body, record.identity, record.listed = body, IDENTITY, True
         record.sniffed_type = "application/pdf" if kind == "attachment" else "text/html"
         record_fetch(archive.db, archive.blobs, record)
-    hash_new_texts(archive, run)
+    if parse:
+        analyse(archive, run)
+    else:
+        hash_new_texts(archive, run)
     settle_run(archive.db, run, ["s"])
     finish_run(archive.db, run, "complete", 0)
     return [
@@ -56,21 +63,24 @@ def _night(archive: Archive, scan: bytes) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("parse", [False, True], ids=["hash pass", "crawl analysis"])
 def test_a_resaved_scan_is_republished_and_an_edited_one_changed_across_the_upgrade(
-    tmp_path: Path,
+    tmp_path: Path, parse: bool
 ) -> None:
     archive = open_archive(tmp_path / "archive")
     try:
         sync_sources(archive.db, [SOURCE])
-        assert _night(archive, image_pdf(table_scan("21"))) == ["new_report"]
+        night = image_pdf(table_scan("21"))
+        assert _night(archive, night, parse=parse) == ["new_report"]
         # What an archive made before page images counted holds for that version:
         archive.db.execute("UPDATE versions SET text_sha256 = ?", [EMPTY_TEXT_SHA256])
         resaved = image_pdf(table_scan("21"), title="re-saved by the site")
-        assert _night(archive, resaved) == ["republished"]
+        assert _night(archive, resaved, parse=parse) == ["republished"]
         first = archive.db.execute(
             "SELECT text_sha256 FROM versions WHERE id = 1"
         ).fetchone()
         assert first[0].startswith("img1:")  # hashed again, once
-        assert _night(archive, image_pdf(table_scan("27"))) == ["changed"]
+        edited = image_pdf(table_scan("27"))
+        assert _night(archive, edited, parse=parse) == ["changed"]
     finally:
         archive.close()
