@@ -13,7 +13,7 @@ import sys
 import time
 from importlib.metadata import EntryPoint, entry_points, version
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -169,6 +169,14 @@ class NianbaoGroup(click.Group):
         except ImportError as exc:
             return _unavailable(cmd_name, exc)
         return loaded if isinstance(loaded, click.Command) else None
+
+    def invoke(self, ctx: click.Context) -> Any:
+        """Run the command; a wrong setting (a ``NIANBAO_*`` variable) is said in one
+        line, not as a traceback."""
+        try:
+            return super().invoke(ctx)
+        except ConfigError as exc:
+            raise click.ClickException(str(exc)) from exc
 
 
 @click.group(cls=NianbaoGroup, context_settings=CONTEXT)

@@ -50,10 +50,10 @@ class CrawlTuning:
     @classmethod
     def from_env(cls) -> CrawlTuning:
         return cls(
-            timeout=float(os.environ.get("NIANBAO_DOWNLOAD_TIMEOUT", "45")),
-            retries=int(os.environ.get("NIANBAO_RETRY_TIMES", "3")),
-            min_free_mb=float(os.environ.get("NIANBAO_MIN_FREE_MB", "256")),
-            redis_patience=float(os.environ.get("NIANBAO_REDIS_PATIENCE", "300")),
+            timeout=_number("NIANBAO_DOWNLOAD_TIMEOUT", 45.0),
+            retries=int(_number("NIANBAO_RETRY_TIMES", 3, whole=True, zero=True)),
+            min_free_mb=_number("NIANBAO_MIN_FREE_MB", 256.0, zero=True),
+            redis_patience=_number("NIANBAO_REDIS_PATIENCE", 300.0, zero=True),
         )
 
 
@@ -64,6 +64,7 @@ class ParseLimits:
     timeout: float
     memory_mb: int
     workers: int
+    during_crawl: bool = True  # a crawl parses while it runs (app/live.py)
 
     @property
     def ocr(self) -> OcrLimits:
@@ -77,10 +78,48 @@ class ParseLimits:
     @classmethod
     def from_env(cls) -> ParseLimits:
         return cls(
-            timeout=float(os.environ.get("NIANBAO_PARSE_TIMEOUT", "120")),
-            memory_mb=int(os.environ.get("NIANBAO_PARSE_MEMORY_MB", "1536")),
-            workers=int(os.environ.get("NIANBAO_PARSE_WORKERS", str(usable_cpus()))),
+            timeout=_number("NIANBAO_PARSE_TIMEOUT", 120.0),
+            memory_mb=int(_number("NIANBAO_PARSE_MEMORY_MB", 1536, whole=True)),
+            workers=int(_number("NIANBAO_PARSE_WORKERS", usable_cpus(), whole=True)),
+            during_crawl=_switch("NIANBAO_PARSE_DURING_CRAWL", default=True),
         )
+
+
+def _number(
+    name: str, default: float, *, whole: bool = False, zero: bool = False
+) -> float:
+    """A number above 0 (or 0 too, with ``zero``) from the environment variable
+    ``name``; ``default`` when it is unset.
+
+    :raises ConfigError: naming the variable, its value and what was expected.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        number = int(value) if whole else float(value)
+    except ValueError:
+        number = -1
+    if not number >= 0 or (number == 0 and not zero):  # NaN too
+        kind = "a whole number" if whole else "a number"
+        expected = f"{kind} of 0 or more" if zero else f"{kind} above 0"
+        raise ConfigError(f"{name}={value!r}: expected {expected}")
+    return number
+
+
+def _switch(name: str, *, default: bool) -> bool:
+    """An on/off environment variable: 1/0, yes/no, true/false, on/off.
+
+    :raises ConfigError: for any other value.
+    """
+    value = os.environ.get(name, "").strip().lower()
+    if not value:
+        return default
+    if value in ("1", "yes", "true", "on"):
+        return True
+    if value in ("0", "no", "false", "off"):
+        return False
+    raise ConfigError(f"{name}={value!r}: expected 1 or 0 (yes/no, true/false, on/off)")
 
 
 def usable_cpus() -> int:

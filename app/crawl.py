@@ -10,10 +10,11 @@ from dataclasses import dataclass, field
 from importlib.metadata import version
 from typing import TYPE_CHECKING, Any
 
-from app.config import Config, CrawlTuning
+from app.config import Config, CrawlTuning, ParseLimits
 from app.diskspace import is_disk_full, require_free
 from app.fetch import fetch
 from app.interrupts import Interrupted, deferred, raising
+from app.live import LiveParse
 from app.process import analyse
 from app.standin import start_replica
 from archive.backup import BackupError, backup_archive
@@ -63,6 +64,7 @@ class CrawlPlan:
     epoch: int | None = None
     polite: bool = True
     tuning: CrawlTuning = field(default_factory=CrawlTuning.from_env)
+    parsing: ParseLimits = field(default_factory=ParseLimits.from_env)
     config: Config = field(default_factory=Config)  # alerts, deadlines
     # Scrapy settings given on the command line (`scrapy crawl -s NAME=VALUE`).
     overrides: dict[str, Any] = field(default_factory=dict)
@@ -207,18 +209,29 @@ def _run(archive: Archive, plan: CrawlPlan, run_id: int, ids: list[str]) -> Craw
             fetched = fetch_distributed(archive, plan, run_id, VERSION, known, lists)
         except RedisUnavailable as exc:  # waited for it in vain: settled next run
             return _interrupted(archive, run_id, ids, str(exc))
-    else:
-        fetched = fetch(plan, run_id, VERSION, known, lists)
+        live = None
+    elif plan.scout or not plan.parsing.during_crawl:
+        fetched, live = fetch(plan, run_id, VERSION, known, lists), None
+    else:  # new versions parsed while the crawl runs (app/live.py)
+        live = LiveParse(plan.data, plan.parsing).start()
+        try:
+            fetched = fetch(plan, run_id, VERSION, known, lists)
+        except BaseException:
+            live.stop()
+            raise
+        if fetched.interrupted:
+            live.stop()
     if fetched.interrupted:
         return _interrupted(archive, run_id, ids, fetched.interrupted)
     if plan.scout:  # the lists are what was asked for: no analysis, no alerts
         return _stopped(archive, run_id, ids, "partial", "scouting: lists only")
-    if fetched.disk_full:
-        why = f"the disk is full: the crawl stopped early ({fetched.early_stop})"
-        return _disk_full(archive, plan, run_id, ids, why)
     wall = time.monotonic()
     with raising("the analysis of the crawl"):
-        hashed, processed = analyse(archive, run_id)
+        earlier = live.finish() if live is not None else None
+        if fetched.disk_full:
+            why = f"the disk is full: the crawl stopped early ({fetched.early_stop})"
+            return _disk_full(archive, plan, run_id, ids, why)
+        hashed, processed = analyse(archive, run_id, plan.parsing, earlier)
         events = settle_run(archive.db, run_id, ids)
     timing = RunTiming(fetched.seconds, fetched.cpu_seconds, time.monotonic() - wall)
     summaries = source_summaries(archive.db, run_id, ids)

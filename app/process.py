@@ -45,6 +45,7 @@ from processors.tables import Tables
 from processors.text import hash_scheme, text_sha256
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
     from pathlib import Path
 
     from archive.db import Archive
@@ -60,6 +61,14 @@ class ProcessSummary:
     checks_failed: int = 0  # versions with at least one failed consistency check
     year_checks_failed: int = 0  # advisory checks (in_force_trend) not counted
     similarity: str = ""  # what copy detection did (SimilarityUpdate.line)
+    texts_hashed: int = 0  # new versions' text hashes the parse took on its way
+
+    def add(self, other: ProcessSummary) -> None:
+        """Count ``other``'s parses in too (those made while the crawl ran)."""
+        self.parsed += other.parsed
+        self.failed += other.failed
+        self.checks_failed += other.checks_failed
+        self.texts_hashed += other.texts_hashed
 
     def line(self) -> str:
         line = (
@@ -123,17 +132,22 @@ def _hash_blob(job: HashJob) -> str:
 
 
 def analyse(
-    archive: Archive, run_id: int, limits: ParseLimits | None = None
+    archive: Archive,
+    run_id: int,
+    limits: ParseLimits | None = None,
+    earlier: ProcessSummary | None = None,
 ) -> tuple[int, ProcessSummary]:
     """A crawl's analysis before its events: the versions to parse parsed
     (:func:`process_versions`), and the text hashes of the run's new versions (and of
     interrupted runs before it): a PDF's taken by its parse from the pages it loads
     anyway, the rest hashed on their own (:func:`hash_new_texts`). Returns how many
-    new texts were hashed, and what the parse did."""
-    texts = len(pending_texts(archive.db, run_id))
+    new texts were hashed, and what the parse did, with what was parsed ``earlier``
+    (while the crawl ran: ``app/live.py``) counted in."""
     processed = process_versions(archive, limits=limits)
-    hash_new_texts(archive, run_id, limits)
-    return texts, processed
+    if earlier is not None:
+        processed.add(earlier)
+    rest = hash_new_texts(archive, run_id, limits)
+    return processed.texts_hashed + rest, processed
 
 
 def hash_new_texts(
@@ -244,20 +258,34 @@ def process_versions(
     with Sandbox(
         timeout=limits.timeout, memory_mb=limits.memory_mb, workers=limits.workers
     ) as sandbox:
-        jobs = [_job(archive, t, limits.ocr) for t in tasks]
-        batches = sandbox.stream(_parse_blob, jobs, CHUNK)
-        for start, outcomes in zip(range(0, len(tasks), CHUNK), batches, strict=True):
-            chunk = tasks[start : start + CHUNK]
-            _store_chunk(archive, chunk, outcomes, summary)  # the next chunk parses
-            if len(tasks) > CHUNK:
-                logger.info(
-                    "processed %d of %d versions", start + len(chunk), len(tasks)
-                )
+        parse_tasks(archive, sandbox, tasks, limits.ocr, summary)
     summary.year_checks_failed = check_years(archive)
     similar = update_similarity(archive.db)
     if similar.signed or similar.matched:
         summary.similarity = similar.line()
     return summary
+
+
+def parse_tasks(
+    archive: Archive,
+    sandbox: Sandbox,
+    tasks: list[ParseTask],
+    ocr: OcrLimits,
+    summary: ProcessSummary,
+    stop: Callable[[], bool] | None = None,
+) -> None:
+    """Parse ``tasks`` in ``sandbox`` and store them a chunk at a time (the next chunk
+    parses while one is stored), counting into ``summary``; between chunks, end
+    early once ``stop()`` says so (the rest stays pending)."""
+    jobs = [_job(archive, t, ocr) for t in tasks]
+    batches = sandbox.stream(_parse_blob, jobs, CHUNK)
+    for start, outcomes in zip(range(0, len(tasks), CHUNK), batches, strict=True):
+        chunk = tasks[start : start + CHUNK]
+        _store_chunk(archive, chunk, outcomes, summary)
+        if len(tasks) > CHUNK:
+            logger.info("processed %d of %d versions", start + len(chunk), len(tasks))
+        if stop is not None and stop():
+            return
 
 
 def _store_chunk(
@@ -284,7 +312,7 @@ def _store_chunk(
                 "version %s parse_failed: %s", task.version_id, outcome.error
             )
     store_parses(archive.db, results, PROCESSOR_VERSION)
-    store_taken_texts(archive.db, taken)
+    summary.texts_hashed += store_taken_texts(archive.db, taken)
 
 
 def _tables(archive: Archive, version_id: int) -> Tables:

@@ -62,9 +62,13 @@ def _limit_memory(megabytes: int) -> None:
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _start_worker(megabytes: int, lock_fds: tuple[int, ...]) -> None:
+class PoolSpent(RuntimeError):
+    """A sandbox that may not start new workers needed to (its pool broke or grew)."""
+
+
+def _start_worker(megabytes: int, lock_fds: tuple[int, ...], nice: int) -> None:
     """A worker: dies with the process that started it, holds none of its locks,
-    and is limited in memory.
+    is limited in memory, and yields the CPU to the crawl by ``nice``.
 
     A forked worker inherits the crawl's descriptors, the archive's ``crawl.lock``
     among them; a worker that outlived a killed crawl used to keep that lock, and
@@ -75,15 +79,17 @@ def _start_worker(megabytes: int, lock_fds: tuple[int, ...]) -> None:
         with contextlib.suppress(OSError):
             os.close(fd)
     _limit_memory(megabytes)
+    if nice:
+        os.nice(nice)
     _WORKER["started_mb"] = _resident_mb()
 
 
-def _pool(workers: int, memory_mb: int) -> ProcessPoolExecutor:
+def _pool(workers: int, memory_mb: int, nice: int) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(
         max_workers=workers,
         mp_context=multiprocessing.get_context("fork"),
         initializer=_start_worker,
-        initargs=(memory_mb, held_lock_fds()),
+        initargs=(memory_mb, held_lock_fds(), nice),
     )
 
 
@@ -126,9 +132,17 @@ class Sandbox:
         memory_mb: int = 1536,
         workers: int = 2,
         recycle_mb: float | None = None,
+        refork: bool = True,
+        nice: int = 0,
     ) -> None:
+        """``refork=False``: the sandbox never starts a second pool (:meth:`start` it
+        while the process has no other threads); where it would need one (a task
+        hung or killed its worker, a worker grew past ``recycle_mb``), it raises
+        :class:`PoolSpent`. ``nice``: the workers' niceness increment."""
         self.limits = _Limits(timeout, memory_mb)
         self.workers = workers
+        self.refork = refork
+        self.nice = nice
         # A worker grown by this much after a task gets no other (default: half its limit).
         self.recycle_mb = recycle_mb if recycle_mb is not None else memory_mb / 2
         self._pool: ProcessPoolExecutor | None = None
@@ -153,9 +167,17 @@ class Sandbox:
             _kill(self._pool)
             self._pool = None
 
+    def start(self) -> None:
+        """Start the workers now (a pool's workers are otherwise forked at its first
+        task): forking a process that runs other threads can copy a lock one of
+        them holds."""
+        self._ready(self.workers).submit(os.getpid).result()
+
     def _ready(self, workers: int) -> ProcessPoolExecutor:
         if self._pool is None:
-            self._pool = _pool(workers, self.limits.memory_mb)
+            if self.pools_started and not self.refork:
+                raise PoolSpent("the parse workers had to be replaced")
+            self._pool = _pool(workers, self.limits.memory_mb, self.nice)
             self.pools_started += 1
         return self._pool
 

@@ -114,17 +114,19 @@ def store_text(
         )
 
 
-def store_taken_texts(db: Database, hashes: list[tuple[int, str]]) -> None:
+def store_taken_texts(db: Database, hashes: list[tuple[int, str]]) -> int:
     """Text hashes (version id, hash) a parse took on its way (a PDF's pages are
-    loaded once for both), stored for the versions that have none yet."""
+    loaded once for both), stored for the versions that have none yet; returns how
+    many were stored."""
     if not hashes:
-        return
+        return 0
     with write(db):
-        db.conn.executemany(
+        cursor = db.conn.executemany(
             "UPDATE versions SET text_sha256 = ?, text_status = 'ok'"
             " WHERE id = ? AND text_status IS NULL",
             [(digest, version_id) for version_id, digest in hashes],
         )
+    return cursor.rowcount
 
 
 def _rows(db: Database, sql: str, params: list[Any]) -> list[dict[str, Any]]:

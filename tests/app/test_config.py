@@ -6,12 +6,16 @@ import os
 from typing import TYPE_CHECKING
 
 import pytest
+from click.testing import CliRunner
 
 from alerts.config import Channel, channel_name
+from app.cli import cli
 from app.config import (
     ALERTS_ENV,
     CONFIG_ENV,
     ConfigError,
+    CrawlTuning,
+    ParseLimits,
     load_config,
 )
 from processors.deadlines import Deadlines
@@ -172,3 +176,68 @@ def test_parse_workers_default_to_the_cpus_the_process_may_use() -> None:
         check=True,
     )
     assert free.stdout.strip() == str(len(os.sched_getaffinity(0)))
+
+
+@pytest.mark.parametrize(
+    ("value", "during"),
+    [
+        (None, True),
+        ("0", False),
+        ("off", False),
+        ("No", False),
+        ("1", True),
+        ("yes", True),
+    ],
+)
+def test_parsing_during_the_crawl_is_on_unless_switched_off(
+    monkeypatch: pytest.MonkeyPatch, value: str | None, during: bool
+) -> None:
+    if value is None:
+        monkeypatch.delenv("NIANBAO_PARSE_DURING_CRAWL", raising=False)
+    else:
+        monkeypatch.setenv("NIANBAO_PARSE_DURING_CRAWL", value)
+    assert ParseLimits.from_env().during_crawl is during
+
+
+def test_a_switch_that_is_neither_on_nor_off_is_refused(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NIANBAO_PARSE_DURING_CRAWL", "sometimes")
+    with pytest.raises(
+        ValueError, match="NIANBAO_PARSE_DURING_CRAWL='sometimes': expected 1 or 0"
+    ):
+        ParseLimits.from_env()
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "said"),
+    [
+        ("NIANBAO_RETRY_TIMES", "x", "expected a whole number of 0 or more"),
+        ("NIANBAO_PARSE_TIMEOUT", "0", "expected a number above 0"),
+        ("NIANBAO_PARSE_WORKERS", "1.5", "expected a whole number above 0"),
+        ("NIANBAO_DOWNLOAD_TIMEOUT", "nan", "expected a number above 0"),
+        (
+            "NIANBAO_PARSE_DURING_CRAWL",
+            "maybe",
+            "expected 1 or 0 (yes/no, true/false, on/off)",
+        ),
+    ],
+)
+def test_a_wrong_setting_is_said_in_one_line_before_any_run_starts(
+    tmp_path: Path, name: str, value: str, said: str
+) -> None:
+    result = CliRunner().invoke(
+        cli, ["crawl", "--replica", "--data", str(tmp_path / "a")], env={name: value}
+    )
+    assert result.exit_code == 1
+    assert result.output == f"Error: {name}={value!r}: {said}\n"
+    assert not (tmp_path / "a").exists()
+
+
+def test_zero_retries_and_no_free_space_floor_are_settings_not_errors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("NIANBAO_RETRY_TIMES", "0")
+    monkeypatch.setenv("NIANBAO_MIN_FREE_MB", "0")
+    tuning = CrawlTuning.from_env()
+    assert (tuning.retries, tuning.min_free_mb) == (0, 0)

@@ -31,7 +31,7 @@ def test_two_nights_of_a_source_give_two_peaks(
 ) -> None:
     memory = b10_memory(replica.proxy, 2, tmp_path, ["wip"])
     assert len(memory.peaks_mb) == 2
-    assert all(60 < peak < 2000 for peak in memory.peaks_mb)
+    assert all(60 < peak < 2000 for peak in memory.peaks_mb), memory.peaks_mb
     assert memory.ratio == memory.peaks_mb[1] / memory.peaks_mb[0]
 
 

@@ -11,6 +11,8 @@ import signal
 import time
 from typing import TYPE_CHECKING
 
+import pytest
+
 from tests.crawler.helpers import run_crawl
 from tests.reliability.invariants import (
     QUIET,
@@ -67,8 +69,10 @@ def test_ctrl_c_during_the_crawl_ends_the_run_interrupted_and_ends_no_baseline(
     data = tmp_path / "archive"
     crawl = Crawl(data, replica_at(1).proxy)
     _wait_rows(data, "SELECT COUNT(*) FROM captures", 10)
+    workers = _workers(crawl)  # parsing while the crawl runs (app/live.py)
     crawl.signal(signal.SIGINT)
     assert crawl.wait(60) == 5, crawl.text()
+    assert wait_dead(workers) == []
     out = crawl.text()
     assert "SIGINT (Ctrl-C): stopping the crawl once the requests under way end" in out
     assert "run 1 interrupted:" in out
@@ -98,7 +102,12 @@ def test_sigterm_during_processing_stops_at_once_and_leaves_no_worker(
     tmp_path: Path, replica_at: Callable[[int], ReplicaThread]
 ) -> None:
     data = tmp_path / "archive"
-    crawl = Crawl(data, replica_at(1).proxy, env={"NIANBAO_PARSE_WORKERS": "2"})
+    crawl = Crawl(
+        data,
+        replica_at(1).proxy,
+        # every version left for the analysis after the crawl
+        env={"NIANBAO_PARSE_WORKERS": "2", "NIANBAO_PARSE_DURING_CRAWL": "0"},
+    )
     crawl.wait_for(PROCESSING)
     workers = _workers(crawl)
     stopped = time.monotonic()
@@ -120,12 +129,17 @@ def test_sigterm_during_processing_stops_at_once_and_leaves_no_worker(
     _settled_as_baseline(data)
 
 
+@pytest.mark.parametrize("phase", ["crawl", "analysis"])
 def test_a_killed_crawl_leaves_no_worker_and_the_next_crawl_starts_at_once(
-    tmp_path: Path, replica_at: Callable[[int], ReplicaThread]
+    tmp_path: Path, replica_at: Callable[[int], ReplicaThread], phase: str
 ) -> None:
     data = tmp_path / "archive"
-    crawl = Crawl(data, replica_at(1).proxy)
-    crawl.wait_for(PROCESSING)
+    during = "1" if phase == "crawl" else "0"
+    crawl = Crawl(data, replica_at(1).proxy, env={"NIANBAO_PARSE_DURING_CRAWL": during})
+    if phase == "crawl":  # killed while its workers parse what it has archived
+        _wait_rows(data, "SELECT COUNT(*) FROM parses", 1)
+    else:
+        crawl.wait_for(PROCESSING)
     workers = _workers(crawl)
     crawl.signal(signal.SIGKILL)
     crawl.wait(10)
