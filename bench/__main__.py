@@ -28,7 +28,9 @@ then a night of `--similar-new` more. `--only ocr` reads the replica casebook's
 scanned reports (bench/ocr_bench.py): pages per second per core against bare
 Tesseract, exactness per defect kind, and a 30-page scan in the parse sandbox.
 `--only memory [--nights 10]` is B10: the crawl's peak RSS over consecutive nights of
-the replica into one archive, the last night's ÷ the first's.
+the replica into one archive, the last night's ÷ the first's. `--only first-night
+[--against COMMIT]` times a first night of the benchmark mix end to end against an
+earlier commit (bench/first_night.py; issue 16's day one by default).
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ from bench.crawl_bench import (
     fetched_sources,
     throughput,
 )
+from bench.first_night import DAY_ONE, first_night, first_night_lines
 from bench.fuzz import fuzz_lines, run_fuzz
 from bench.ingest_bench import b6_ingest, ingest_lines
 from bench.measure import PYTHON, ROOT, pinned
@@ -75,8 +78,9 @@ RESULTS = ROOT / "bench" / "results"
 DEFAULT_BENCHES = ("crawl", "parse", "store", "ingest", "search", "similar", "memory")
 # With --full also (2026-12-05: OCR 183 s, B2 155, the replica's start-up 51).
 FULL_BENCHES = (*DEFAULT_BENCHES, "startup", "politeness", "ocr")
-# fuzz (10 minutes or more) and night (half an hour) only when asked for
-BENCHES = (*FULL_BENCHES, "fuzz", "night")
+# fuzz (10 minutes or more), night (half an hour) and first-night (3 minutes a
+# repetition) only when asked for
+BENCHES = (*FULL_BENCHES, "fuzz", "night", "first-night")
 
 
 @contextmanager
@@ -169,6 +173,12 @@ def main() -> None:
         help="memory: consecutive crawls of the replica into one archive",
     )
     parser.add_argument(
+        "--against",
+        default=DAY_ONE,
+        help="first-night: the earlier commit to time beside this checkout "
+        f"[default: {DAY_ONE}, issue 16's day one]",
+    )
+    parser.add_argument(
         "--latency",
         type=int,
         default=300,
@@ -257,6 +267,11 @@ def main() -> None:
             read = ocr_bench()
             results["ocr"] = read.as_record()
             lines += ocr_lines(read)
+        if "first-night" in chosen:
+            marks.append(("first-night", time.monotonic()))
+            night_one = first_night(scratch, args.repetitions, args.against)
+            results["first_night"] = night_one.as_record()
+            lines += first_night_lines(night_one)
         if "fuzz" in chosen:
             marks.append(("fuzz", time.monotonic()))
             fuzzed = run_fuzz(args.fuzz_count)

@@ -80,6 +80,13 @@ def verdicts(results: dict[str, Any]) -> list[Verdict]:
                 1,
             )
         )
+    if "first_night" in results:
+        night = results["first_night"]
+        out.append(
+            _at_least(
+                f"First night ÷ {night['against']}'s, end to end", night["speedup"], 4
+            )
+        )
     if "b10" in results:
         out.append(
             _at_most("B10 last night's RSS ÷ first", results["b10"]["ratio"], 1.1)

@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import itertools
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from processors.normal import normalise
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -74,7 +75,7 @@ GARBLE_LIMIT = 2  # characters an extraction may get wrong in one title
 
 def compact(text: str) -> str:
     """NFKC and no white space: how titles are compared."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or ""))
+    return normalise(text or "")
 
 
 def classify(title: str) -> tuple[bool, str]:

@@ -11,18 +11,18 @@ short by a page or a text extraction still match.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from processors.normal import normalise
+
 Template = Literal["2021", "2019", "free"]  # "free": no standard tables recognised
 TEMPLATES: tuple[Template, ...] = ("2021", "2019")
-WHITESPACE = re.compile(r"\s+")
 
 
 def normalise_label(text: str) -> str:
     """NFKC without white space: the form every pattern below is written for."""
-    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+    return normalise(text)
 
 
 @dataclass(frozen=True, slots=True)

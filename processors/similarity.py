@@ -32,7 +32,6 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +39,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from processors import normal
 from processors.schema import (
     ACTIVE_COLUMNS,
     ACTIVE_ROWS,
@@ -67,7 +67,6 @@ PASSAGE_MATCH = 0.5  # share of the longer sentence's shingles two sentences sha
 NAME_MARK = "※"
 NUMBER_MARK = "#"
 
-WHITESPACE = re.compile(r"\s+")
 NUMBER = re.compile(r"\d+(?:[.,:/-]\d+)*")
 SENTENCE_END = re.compile(r"(?<=[。！？；!?;])")
 LINE_END = "。！？；：!?;:」』”’）)"
@@ -180,7 +179,7 @@ def name_forms(body: str) -> tuple[str, ...]:
 
 def normalise(text: str) -> str:
     """NFKC without white space."""
-    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+    return normal.normalise(text)
 
 
 def sentence_key(text: str, names: Sequence[str] = ()) -> str:

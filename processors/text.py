@@ -16,18 +16,17 @@ from __future__ import annotations
 import hashlib
 import html
 import re
-import unicodedata
 from typing import TYPE_CHECKING
 
 import lxml.etree
 import lxml.html
 
+from processors import normal
 from processors.document import ReadError, UnsafeFile
 from processors.html import article_nodes, drop_noise
 from processors.package import DOCX_MAX_XML as DOCX_MAX_XML  # re-exported, as before
 from processors.package import check_package, read_part
 
-WHITESPACE = re.compile(r"\s+")
 # The hash of a document with no text at all: every scanned PDF had it before
 # IMAGE_SCHEME existed, whatever its pages showed.
 EMPTY_TEXT_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -67,7 +66,7 @@ def sniff(data: bytes, declared: str = "") -> str:
 
 def normalise(text: str) -> str:
     """NFKC, no white space at all: the form the text hash is taken of."""
-    return WHITESPACE.sub("", unicodedata.normalize("NFKC", text))
+    return normal.normalise(text)
 
 
 def html_text(data: bytes, encoding: str | None = None) -> str:

@@ -26,6 +26,7 @@ def test_each_measured_ratio_is_judged_against_its_goal() -> None:
             "night_planted": 91,
             "night_found": 90,
         },
+        "first_night": {"against": "1a52fa4", "speedup": 3.96},
         "b10": {"peaks_mb": [201, 128], "ratio": 0.64},
         "ocr": {
             "overall": {"cells": 2390, "exact": 2375, "blank": 15, "wrong": 0},
@@ -44,6 +45,7 @@ def test_each_measured_ratio_is_judged_against_its_goal() -> None:
         Verdict("Copies: planted found ÷ planted", 1.0, "≥ 1", True),
         Verdict("Copies: pairs not planted", 1, "≤ 0", False),
         Verdict("Copies, the night: found ÷ planted", 90 / 91, "≥ 1", False),
+        Verdict("First night ÷ 1a52fa4's, end to end", 3.96, "≥ 4", False),
         Verdict("B10 last night's RSS ÷ first", 0.64, "≤ 1.1", True),
         Verdict("OCR figures exact", 2375 / 2390, "≥ 0.99", True),
         Verdict("OCR figures wrong", 0, "≤ 0", True),
