@@ -23,6 +23,7 @@ from bench.parse_bench import render_corpus
 from processors import pdfium_page
 from processors.pdf import read_pdf
 from processors.pdfium_page import Glyph, cell_text, overprinted, rows, text_lines
+from processors.text import text_sha256
 from replica.corpus import all_report_keys, form_of, report_at, spec
 from replica.model import ATTACHMENT_FORMAT
 from replica.render_pdf import report_pdf
@@ -82,14 +83,20 @@ def _replica_pdf_keys() -> list[str]:
 
 
 def test_every_replica_pdf_report_reads_the_same_both_ways() -> None:
+    """... and the text hash its parse takes is the one hashing it alone gives
+    (tests/processors/test_taken_hash.py for the other PDFs)."""
     keys = _replica_pdf_keys()
     assert len(keys) > 50
-    differing = []
+    differing, hashed_otherwise = [], []
     for key in keys:
         data = report_pdf(report_at(key, 1))
-        if read_pdf(data) != read_pdf(data, fast=False):
+        fast = read_pdf(data)
+        if fast != read_pdf(data, fast=False):
             differing.append(key)
+        if fast.text_sha256 != text_sha256(data, "application/pdf"):
+            hashed_otherwise.append(key)
     assert differing == []
+    assert hashed_otherwise == []
 
 
 def test_long_benchmark_mix_reports_read_the_same_both_ways(tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ it has loaded (``processors/pdfium_page.read_page``) and the separate hash pass 
 hashes what the parse did not (``app/process.analyse``). The hash decides "changed"
 or "re-saved" for every report: here it must be the very hash
 ``processors.text.text_sha256`` gives, on every PDF the tests and the replica have,
-scans included.
+scans included (every replica PDF: tests/processors/test_pdfium_page.py).
 """
 
 from __future__ import annotations
@@ -19,27 +19,14 @@ from bench.parse_bench import render_corpus
 from processors.parse import parse
 from processors.pdf import read_pdf
 from processors.text import IMAGE_SCHEME, text_sha256
-from replica.corpus import report_at
-from replica.render_pdf import report_pdf
 from tests.processors.pdf_hazards import FAST, LEFT_TO_PDFPLUMBER, hazard_pdf
-from tests.processors.test_pdfium_page import FIXTURES, _replica_pdf_keys
+from tests.processors.test_pdfium_page import FIXTURES
 from tests.processors.test_scan_hash import image_pdf, mixed_pdf, table_scan
 
 if TYPE_CHECKING:
     from pathlib import Path
 
 PDF = "application/pdf"
-
-
-def test_every_replica_pdf_report_hashes_alike_both_ways() -> None:
-    keys = _replica_pdf_keys()
-    assert len(keys) > 50
-    differing = []
-    for key in keys:
-        data = report_pdf(report_at(key, 1))
-        if read_pdf(data).text_sha256 != text_sha256(data, PDF):
-            differing.append(key)
-    assert differing == []
 
 
 @pytest.mark.parametrize("path", FIXTURES, ids=lambda p: p.name)
