@@ -39,6 +39,8 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
+    from app.fetch import Fetched
+    from archive.recorder import KnownDocument, KnownList
     from crawler.registry import Source
 
 logger = logging.getLogger(__name__)
@@ -210,27 +212,20 @@ def _run(archive: Archive, plan: CrawlPlan, run_id: int, ids: list[str]) -> Craw
         except RedisUnavailable as exc:  # waited for it in vain: settled next run
             return _interrupted(archive, run_id, ids, str(exc))
         live = None
-    elif plan.scout or not plan.parsing.during_crawl:
-        fetched, live = fetch(plan, run_id, VERSION, known, lists), None
-    else:  # new versions parsed while the crawl runs (app/live.py)
-        live = LiveParse(plan.data, plan.parsing).start()
-        try:
-            fetched = fetch(plan, run_id, VERSION, known, lists)
-        except BaseException:
-            live.stop()
-            raise
-        if fetched.interrupted:
-            live.stop()
+    else:
+        fetched, live = _fetch_parsing(plan, run_id, known, lists)
     if fetched.interrupted:
         return _interrupted(archive, run_id, ids, fetched.interrupted)
     if plan.scout:  # the lists are what was asked for: no analysis, no alerts
         return _stopped(archive, run_id, ids, "partial", "scouting: lists only")
+    if fetched.disk_full:
+        if live is not None:
+            live.stop()
+        why = f"the disk is full: the crawl stopped early ({fetched.early_stop})"
+        return _disk_full(archive, plan, run_id, ids, why)
     wall = time.monotonic()
     with raising("the analysis of the crawl"):
         earlier = live.finish() if live is not None else None
-        if fetched.disk_full:
-            why = f"the disk is full: the crawl stopped early ({fetched.early_stop})"
-            return _disk_full(archive, plan, run_id, ids, why)
         hashed, processed = analyse(archive, run_id, plan.parsing, earlier)
         events = settle_run(archive.db, run_id, ids)
     timing = RunTiming(fetched.seconds, fetched.cpu_seconds, time.monotonic() - wall)
@@ -248,6 +243,29 @@ def _run(archive: Archive, plan: CrawlPlan, run_id: int, ids: list[str]) -> Craw
     return CrawlResult(
         run_id, status, counts, summaries, processed.line(), alerts, message
     )
+
+
+def _fetch_parsing(
+    plan: CrawlPlan,
+    run_id: int,
+    known: dict[str, KnownDocument],
+    lists: dict[str, KnownList],
+) -> tuple[Fetched, LiveParse | None]:
+    """The crawl in this process, its new versions parsed while it runs
+    (``app/live.py``) unless it only scouts or parsing waits for its end
+    (``NIANBAO_PARSE_DURING_CRAWL=0``); the parse's workers are stopped at once if the
+    crawl was interrupted or failed, and are left to finish otherwise."""
+    if plan.scout or not plan.parsing.during_crawl:
+        return fetch(plan, run_id, VERSION, known, lists), None
+    live = LiveParse(plan.data, plan.parsing).start()
+    try:
+        fetched = fetch(plan, run_id, VERSION, known, lists)
+    except BaseException:
+        live.stop()
+        raise
+    if fetched.interrupted:
+        live.stop()
+    return fetched, live
 
 
 def _noteworthy(source: SourceSummary) -> bool:

@@ -201,13 +201,14 @@ def b3_incremental(
         tmp = tempfile.mkdtemp(dir=scratch)
         data = Path(tmp) / "archive"
         _reset(proxy)
-        alone = CRAWL_ALONE if b1 is not None else None  # night 1 is B1's too
+        # night 1 is B1's too: both nights then leave parsing to after the crawl
+        alone = CRAWL_ALONE if b1 is not None else None
         first = run(crawl_command(proxy, data, sources, polite=polite), alone)
         first_bytes = _served_bytes(proxy)
         if b1 is not None:
             b1.append(baselines(proxy, data / "archive.db", 1, Path(tmp)))
         _reset(proxy)
-        second = run(crawl_command(proxy, data, sources, polite=polite))
+        second = run(crawl_command(proxy, data, sources, polite=polite), alone)
         second_bytes = _served_bytes(proxy)
         db = data / "archive.db"
         ((versions,),) = rows(
