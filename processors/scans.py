@@ -23,6 +23,8 @@ as a change, as does a PDFium upgrade that renders differently.
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -51,6 +53,19 @@ class Fingerprint:
 
     rows: int
     cells: bytes
+
+
+# CJK unified ideographs: each is its own NFKC and no white space, so a page's
+# normalised text holds at least as many as its raw text.
+IDEOGRAPH = re.compile("[\u4e00-\u9fff]")
+
+
+def surely_text(raw: str) -> bool:
+    """Whether a page's raw text alone shows it is no scan (more than
+    :data:`NEARLY_NO_TEXT` ideographs): then its text need not be normalised to ask
+    :func:`is_scanned`, whose answer would be no."""
+    found = itertools.islice(IDEOGRAPH.finditer(raw), NEARLY_NO_TEXT + 1)
+    return sum(1 for _ in found) > NEARLY_NO_TEXT
 
 
 def is_scanned(page: pypdfium2.PdfPage, text: str) -> bool:

@@ -160,7 +160,7 @@ def page_share(page: pypdfium2.PdfPage, textpage: pypdfium2.PdfTextPage) -> Page
 
     words = textpage.get_text_range()
     image = None
-    if scans.is_scanned(page, normalise(words)):
+    if not scans.surely_text(words) and scans.is_scanned(page, normalise(words)):
         found = scans.fingerprint(page)
         image = hashlib.sha256(b"%d:" % found.rows + found.cells).digest()
     return words, image

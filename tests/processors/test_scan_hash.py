@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import random
 import time
 
 import pytest
@@ -183,3 +184,17 @@ def test_the_empty_text_hash_is_the_sha256_of_nothing() -> None:
     assert is_empty_text_hash(EMPTY_TEXT_SHA256)
     assert not is_empty_text_hash(None)
     assert not is_empty_text_hash(IMAGE_SCHEME + EMPTY_TEXT_SHA256)
+
+
+def test_a_page_of_many_ideographs_is_surely_text_whatever_else_it_holds() -> None:
+    from processors.normal import normalise
+    from processors.scans import NEARLY_NO_TEXT, surely_text
+
+    assert not surely_text("政" * NEARLY_NO_TEXT + "ＡＢＣ　\u0301" * 50)
+    assert surely_text(" 政\u3000" * (NEARLY_NO_TEXT + 1))
+    rng = random.Random(11)
+    pool = "政府信息公开，。（）\u3000 \n\u0301ｶﾞ\uf900①ＡＢ"
+    for _ in range(5_000):
+        raw = "".join(rng.choice(pool) for _ in range(rng.randint(0, 80)))
+        if surely_text(raw):  # never says so of a page whose normal text is short
+            assert len(normalise(raw)) > NEARLY_NO_TEXT, ascii(raw)
