@@ -98,6 +98,7 @@ class LiveParse:
                         self.limits.ocr,
                         self.summary,
                         stop=self._stopped.is_set,
+                        progress="parsed during the crawl: %d of %d versions",
                     )
                 if self._ended.wait(POLL_SECONDS):
                     return  # what is left, the analysis parses

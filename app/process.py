@@ -273,9 +273,11 @@ def parse_tasks(
     ocr: OcrLimits,
     summary: ProcessSummary,
     stop: Callable[[], bool] | None = None,
+    progress: str = "processed %d of %d versions",
 ) -> None:
     """Parse ``tasks`` in ``sandbox`` and store them a chunk at a time (the next chunk
-    parses while one is stored), counting into ``summary``; between chunks, end
+    parses while one is stored), counting into ``summary`` and logging ``progress``
+    (done, of how many) after each chunk when there are several; between chunks, end
     early once ``stop()`` says so (the rest stays pending)."""
     jobs = [_job(archive, t, ocr) for t in tasks]
     batches = sandbox.stream(_parse_blob, jobs, CHUNK)
@@ -283,7 +285,7 @@ def parse_tasks(
         chunk = tasks[start : start + CHUNK]
         _store_chunk(archive, chunk, outcomes, summary)
         if len(tasks) > CHUNK:
-            logger.info("processed %d of %d versions", start + len(chunk), len(tasks))
+            logger.info(progress, start + len(chunk), len(tasks))
         if stop is not None and stop():
             return
 
