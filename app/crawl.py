@@ -158,9 +158,11 @@ def replica_proxy(epoch: int | None) -> Iterator[str | None]:
 def run_crawl(plan: CrawlPlan) -> CrawlResult:
     """Crawl ``plan.sources`` into the archive in ``plan.data``: one run, start to end.
 
-    The crawl, then (unless it was interrupted) the analysis: text hashes, parsing,
-    events; then the run's status and counts; then its alerts. An interrupted run
-    writes no events and ends no source's baseline: the next run settles it.
+    The crawl, its new versions parsed as they arrive (``app/live.py``); then
+    (unless it was interrupted) the analysis: the rest parsed (a PDF's text hash with
+    its parse), the other text hashes, events; then the run's status and counts; then
+    its alerts. An interrupted run writes no events and ends no source's baseline:
+    the next run settles it.
 
     :raises archive.db.ArchiveLocked: when another crawl holds the archive.
     """

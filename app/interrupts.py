@@ -2,9 +2,10 @@
 
 Scrapy handles the first signal of the crawl phase itself (it stops taking new
 requests and finishes those under way; a second signal stops at once); ``run_crawl``
-then sees that a signal came and ends the run ``interrupted``. After the crawl, the
-analysis (text hashes, parsing, events) runs inside :func:`raising`, where the first
-signal raises :class:`Interrupted` at once. The alerts of a run that is already
+then sees that a signal came and ends the run ``interrupted`` (the workers parsing
+during the crawl are killed, ``app/live.py``). After the crawl, the analysis
+(parsing, text hashes, events) runs inside :func:`raising`, where the first signal
+raises :class:`Interrupted` at once. The alerts of a run that is already
 recorded run inside :func:`deferred`: the first signal is noted and the block is
 finished (it is bounded), a second one raises.
 
