@@ -72,9 +72,14 @@ class LiveParse:
         return self
 
     def finish(self) -> ProcessSummary:
-        """After the crawl: let the round under way end, then stop; what was parsed."""
+        """After the crawl: let the round under way end, then stop; what was parsed.
+        A signal meanwhile (Ctrl-C during the analysis) stops it at once."""
         self._ended.set()
-        self._thread.join()
+        try:
+            self._thread.join()
+        except BaseException:
+            self.stop()
+            raise
         self._sandbox.close()
         return self.summary
 

@@ -4,12 +4,14 @@ and nothing is lost when a file stops the workers or the run is interrupted."""
 
 from __future__ import annotations
 
+import signal
 import time
 from typing import TYPE_CHECKING
 
 import pytest
 
 from app.config import ParseLimits
+from app.interrupts import Interrupted
 from app.live import LiveParse
 from app.process import analyse, process_versions
 from archive.derived import pending_parses
@@ -104,3 +106,28 @@ def test_an_interrupted_crawl_stops_the_parse_at_once(
     assert live.ended_early == ""
     assert _parsed(archive) == 0
     assert len(pending_parses(archive.db, PROCESSOR_VERSION)) == int(busy)
+
+
+@pytest.mark.timeout(60)  # the parse alone would take 600 s
+def test_a_signal_while_the_analysis_waits_for_the_parse_stops_it_at_once(
+    archive: Archive,
+) -> None:
+    run = _run(archive)
+    _record(archive, run, PAGE + "?slow.pdf", hostile_pdf(), PDF, "attachment")
+    limits = ParseLimits(timeout=600, memory_mb=1024, workers=2)
+    live = LiveParse(archive.root, limits).start()
+    workers = list(live._sandbox._pool._processes)
+
+    def stop(signum: int, _: object) -> None:
+        raise Interrupted(signum)
+
+    before = signal.signal(signal.SIGALRM, stop)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 1.0)  # Ctrl-C, as `raising` turns it
+        with pytest.raises(Interrupted):
+            live.finish()  # waits for the round under way
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, before)
+    assert wait_dead(workers) == []
+    assert _parsed(archive) == 0
