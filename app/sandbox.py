@@ -228,21 +228,20 @@ class Sandbox:
         workers = self.workers
         while pending:
             pool = self._ready(workers)
+
+            def started(
+                i: int, pool: ProcessPoolExecutor = pool
+            ) -> Future[tuple[Result, float]]:
+                """Task ``i``'s future: the one started ahead, or a new one."""
+                if i in ahead:
+                    return ahead.pop(i)
+                return pool.submit(_measured, fn, tasks[i])
+
             try:
                 raise_if_stopped()
-                futures = [
-                    (
-                        i,
-                        ahead.pop(i)
-                        if i in ahead
-                        else pool.submit(_measured, fn, tasks[i]),
-                    )
-                    for i in pending
-                ]
+                futures = [(i, started(i)) for i in pending]
                 if workers == self.workers:
-                    for i in after:
-                        if i not in ahead:
-                            ahead[i] = pool.submit(_measured, fn, tasks[i])
+                    ahead.update((i, started(i)) for i in after if i not in ahead)
                 round_ = _round(futures, outcomes, self.limits, workers)
             except BaseException:  # no worker outlives the run
                 self.kill()

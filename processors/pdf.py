@@ -135,16 +135,15 @@ def read_pdf(
     except PDF_ERRORS as exc:
         raise ReadError(f"not readable as PDF: {_reason(exc)}") from exc
     scanned = [i for i, p in enumerate(pages) if not (p.has_text or p.failed)]
+    read_by_ocr: tuple[int, ...] = ()
     if scanned and ocr.available():
         for index, content in ocr_pages(data, scanned, limits, ocr_limits):
             pages[index] = content
-        return replace(
-            pages_to_document(pages, meta, limits.warnings),
-            ocr_pages=tuple(i + 1 for i in scanned),
-            text_sha256=text_sha256,
-        )
+        read_by_ocr = tuple(i + 1 for i in scanned)
     return replace(
-        pages_to_document(pages, meta, limits.warnings), text_sha256=text_sha256
+        pages_to_document(pages, meta, limits.warnings),
+        ocr_pages=read_by_ocr,
+        text_sha256=text_sha256,
     )
 
 
