@@ -10,7 +10,10 @@ are known. Event kinds:
 * ``republished`` — the bytes changed, the text did not (a PDF re-saved);
 * ``removed`` — not listed for ``REMOVAL_RUNS`` consecutive runs whose listing was
   complete (all list pages read, and not far fewer reports than before), and its
-  files answer 404/410; ``delisted`` — the same, but its files still answer;
+  files answer 404/410; ``delisted`` — the same, but its files still answer. On a
+  polite night that carried list pages forward from readings no later than the
+  report was last seen (``carried_lists``), the absence waits until those pages have
+  been read again (it may have moved onto one of them);
   ``restored`` — listed again after either;
 * ``fetch_failed`` — a fetch that failed (5xx, timeout, WAF, soft 404, truncated…):
   never a version, a change or a removal.
@@ -323,7 +326,11 @@ def _presence_events(
             db.execute(
                 "UPDATE reports SET missing_runs = ? WHERE id = ?", [missing, row["id"]]
             )
-            if missing == REMOVAL_RUNS and row["status"] == "present":
+            if (
+                missing >= REMOVAL_RUNS
+                and row["status"] == "present"
+                and not _unread_since(db, run_id, source, row["last_seen_run"])
+            ):
                 db.execute(
                     "UPDATE reports SET status = 'removed' WHERE id = ?", [row["id"]]
                 )
@@ -331,6 +338,19 @@ def _presence_events(
                 kind: EventKind = "removed" if files == "gone" else "delisted"
                 text = f"not listed for {missing} runs, {FILES_SAY[files]}"
                 events.add(kind, f"{text}: {_label(row)}", **ids)
+
+
+def _unread_since(db: Database, run_id: int, source_id: str, seen_run: int) -> bool:
+    """Whether this run carried forward (did not read) a list page of the source whose
+    last reading is no later than ``seen_run``: the report last seen then may have moved
+    onto that page since, so its absence is not yet evidence. It waits (``missing_runs``
+    grows) until every such page has been read again — within the verify window."""
+    found = db.execute(
+        """SELECT 1 FROM carried_lists WHERE run_id = ? AND source_id = ?
+           AND read_run <= ? LIMIT 1""",
+        [run_id, source_id, seen_run],
+    ).fetchone()
+    return found is not None
 
 
 FILES_SAY = {

@@ -750,3 +750,27 @@ def m014_ocr(db: Database) -> None:
     non-NULL value here stood the vote (``processors/ocr.py``)."""
     db.execute("ALTER TABLE parses ADD COLUMN ocr_pages TEXT")
     db.execute("ALTER TABLE figures ADD COLUMN confidence REAL")
+
+
+@migrations()
+def m015_carried_lists(db: Database) -> None:
+    """List pages a polite night did not read (issue 16 item 5, crawler/verify.py):
+    each carried forward from its last reading (run ``read_run``, ended ``read_at``;
+    its items are in ``listings`` under its URL for the run, as then), led to by
+    ``listing_url`` (the page read unchanged that asked for it). How the next night
+    knows that page still leads to it (archive/recorder.py ``known_lists``), and how a
+    report's absence waits for every list page to be read again before it is called
+    removed (archive/history.py)."""
+    db.execute(
+        """
+        CREATE TABLE carried_lists (
+            id INTEGER PRIMARY KEY,
+            run_id INTEGER NOT NULL REFERENCES runs(id),
+            source_id TEXT NOT NULL,
+            url TEXT NOT NULL,
+            listing_url TEXT NOT NULL,
+            read_run INTEGER NOT NULL REFERENCES runs(id),
+            read_at TEXT NOT NULL
+        )"""
+    )
+    db.execute("CREATE INDEX carried_lists_run ON carried_lists(run_id, source_id)")

@@ -119,6 +119,16 @@ class ListingEntry:
     reason: str
 
 
+@dataclass(frozen=True, slots=True)
+class Carried:
+    """A list page not read tonight: led to by ``listing_url`` (read unchanged), its
+    items taken from its reading in run ``read_run``, ended at ``read_at``."""
+
+    listing_url: str
+    read_run: int
+    read_at: str
+
+
 @dataclass(slots=True)
 class ListingBatch:
     """The items of one list page, each taken for a report or skipped, and why."""
@@ -127,6 +137,9 @@ class ListingBatch:
     source_id: str
     list_url: str
     entries: list[ListingEntry] = field(default_factory=list)
+    carried: Carried | None = (
+        None  # not read tonight: carried forward (crawler/verify.py)
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,11 +165,13 @@ class KnownDocument:
 
 @dataclass(frozen=True, slots=True)
 class ListedItem:
-    """An item of a list page as it was last read."""
+    """An item of a list page as it was last read, and what was decided of it."""
 
     url: str
     title: str
     listed_date: str | None
+    decision: Decision = "report"
+    reason: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,6 +181,14 @@ class KnownList:
     etag: str | None
     last_modified: str | None
     items: tuple[ListedItem, ...]
+    source_id: str = ""
+    # that reading's run and end (a polite night carries a list page forward from it
+    # until the page is due again: crawler/verify.py ``list_due``)
+    read_run: int | None = None
+    read_at: str | None = None
+    # the list pages that reading led to (its pager, its sub-columns): such a page is
+    # read every night, since only its reading asks for them
+    leads_to: frozenset[str] = frozenset()
 
 
 def _header(headers: dict[str, str], name: str) -> str | None:
@@ -459,6 +482,20 @@ def _update_document(
 
 
 def _listing_rows(db: Database, batch: ListingBatch) -> None:
+    if batch.carried is not None:
+        db.execute(
+            "INSERT INTO carried_lists"
+            " (run_id, source_id, url, listing_url, read_run, read_at)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
+            [
+                batch.run_id,
+                batch.source_id,
+                batch.list_url,
+                batch.carried.listing_url,
+                batch.carried.read_run,
+                batch.carried.read_at,
+            ],
+        )
     db.conn.executemany(
         "INSERT INTO listings (run_id, source_id, list_url, url, title, listed_date, decision, reason)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -529,23 +566,60 @@ def known_documents(db: Database, source_ids: list[str]) -> dict[str, KnownDocum
 
 
 def known_lists(db: Database, source_ids: list[str]) -> dict[str, KnownList]:
-    """List URL → validators and items of its latest complete reading.
+    """List URL → validators, items and time of its latest complete reading (GET).
 
-    Used where reading a list is expensive (a browser render): if the page itself is
-    unchanged (304), its items are taken from the last reading.
+    Used where reading a list is expensive (a browser render: if the page itself is
+    unchanged, 304, its items are taken from the last reading) and on polite nights (a
+    list page that is not due is carried forward from it: crawler/verify.py).
     """
     marks = ",".join("?" * len(source_ids))
     latest = db.execute(
-        f"""SELECT url, run_id, etag, last_modified FROM captures
-            WHERE id IN (SELECT MAX(id) FROM captures WHERE kind = 'list' AND outcome = 'listed'
-                         AND source_id IN ({marks}) GROUP BY url)""",  # noqa: S608
+        f"""SELECT url, COALESCE(final_url, url), run_id, etag, last_modified, ended,
+                   source_id
+            FROM captures WHERE id IN (
+                SELECT MAX(id) FROM captures WHERE kind = 'list' AND outcome = 'listed'
+                AND method = 'GET' AND source_id IN ({marks}) GROUP BY url)""",  # noqa: S608
         source_ids,
     ).fetchall()
+    led = _list_children(db, sorted({row[2] for row in latest}))
     out = {}
-    for url, run_id, etag, last_modified in latest:
-        items = db.execute(
-            "SELECT url, title, listed_date FROM listings WHERE run_id = ? AND list_url = ? ORDER BY id",
-            [run_id, url],
+    for url, read_url, run_id, etag, last_modified, ended, source_id in latest:
+        items = db.execute(  # listed under the URL that answered (after redirects)
+            "SELECT url, title, listed_date, decision, reason FROM listings"
+            " WHERE run_id = ? AND list_url = ? ORDER BY id",
+            [run_id, read_url],
         ).fetchall()
-        out[url] = KnownList(etag, last_modified, tuple(ListedItem(*i) for i in items))
+        out[url] = KnownList(
+            etag,
+            last_modified,
+            tuple(ListedItem(*i) for i in items),
+            source_id=source_id,
+            read_run=run_id,
+            read_at=ended,
+            leads_to=frozenset(
+                led.get((run_id, url), set()) | led.get((run_id, read_url), set())
+            ),
+        )
     return out
+
+
+def _list_children(db: Database, runs: list[int]) -> dict[tuple[int, str], set[str]]:
+    """(run, URL) → the list pages that URL led to in that run (of ``runs``): those
+    read whose ``listing_url`` it is (the list page that asked for them) — or, for
+    captures without one (before 2026-12-05), whose ``Referer`` it is (which a family
+    may set to the column rather than the page that asked) — and those carried
+    forward from their last reading (``carried_lists``)."""
+    marks = ",".join("?" * len(runs))
+    found = db.execute(
+        f"""SELECT run_id, url, listing_url, json_extract(request_headers, '$.Referer')
+            FROM captures WHERE kind = 'list' AND run_id IN ({marks})
+            UNION ALL SELECT run_id, url, listing_url, NULL FROM carried_lists
+            WHERE run_id IN ({marks})""",  # noqa: S608
+        [*runs, *runs],
+    ).fetchall()
+    children: dict[tuple[int, str], set[str]] = {}
+    for run, url, listing_url, referer in found:
+        parent = listing_url or referer
+        if parent and parent != url:
+            children.setdefault((run, parent), set()).add(url)
+    return children

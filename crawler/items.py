@@ -11,6 +11,7 @@ validators and items as last read).
 """
 
 from archive.recorder import (
+    Carried,
     FetchRecord,
     Identity,
     KnownDocument,
@@ -21,6 +22,7 @@ from archive.recorder import (
 )
 
 __all__ = [
+    "Carried",
     "FetchRecord",
     "Identity",
     "KnownDocument",

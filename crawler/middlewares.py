@@ -1,10 +1,12 @@
-"""Downloader middlewares: route through the replica/proxy, and time every fetch."""
+"""Downloader middlewares (route through the replica/proxy, time every fetch, fix
+charsets) and spider middlewares (a spider's error is a failed fetch; list pages
+carried forward on polite nights)."""
 
 from __future__ import annotations
 
 import codecs
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from scrapy.http import TextResponse
 from w3lib.encoding import html_body_declared_encoding
@@ -12,6 +14,8 @@ from w3lib.encoding import html_body_declared_encoding
 from processors.text import sniff
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterable, AsyncIterator, Iterable, Iterator
+
     from scrapy import Request
     from scrapy.crawler import Crawler
     from scrapy.http import Response
@@ -177,3 +181,46 @@ class SpiderErrorMiddleware:
             exc_info=exception,
         )
         return [error(response, exception)]
+
+
+class CarryListsMiddleware:
+    """Hands a list page's whole output to its spider's ``carry_lists`` (crawler/
+    spiders/base.py): on a polite night, the list pages an unchanged list page leads to
+    are carried forward from their last reading unless due (crawler/verify.py).
+
+    Last in the output chain (after SpiderErrorMiddleware turned an exception into a
+    failed fetch), and only for list pages: their output is small.
+    """
+
+    def __init__(self, crawler: Crawler) -> None:
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> CarryListsMiddleware:
+        return cls(crawler)
+
+    def _carrier(self, response: Response) -> Any:
+        spider = self.crawler.spider
+        if response.meta.get("kind") != "list":
+            return None
+        return getattr(spider, "carry_lists", None)
+
+    def process_spider_output(
+        self, response: Response, result: Iterable[Any]
+    ) -> Iterator[Any]:
+        carry = self._carrier(response)
+        if carry is None:
+            yield from result
+            return
+        yield from carry(response, list(result))
+
+    async def process_spider_output_async(
+        self, response: Response, result: AsyncIterable[Any]
+    ) -> AsyncIterator[Any]:
+        carry = self._carrier(response)
+        if carry is None:
+            async for item in result:
+                yield item
+            return
+        for item in carry(response, [item async for item in result]):
+            yield item

@@ -55,6 +55,9 @@ DOWNLOADER = "crawler.downloader.SteadyDownloader"
 SPIDER_MIDDLEWARES = {
     # a spider's exception on a page becomes a failed fetch of it (never silent)
     "crawler.middlewares.SpiderErrorMiddleware": 10,
+    # a polite night's list pages carried forward from their last reading (last in
+    # the output chain: after a spider's error became a failed fetch)
+    "crawler.middlewares.CarryListsMiddleware": 5,
 }
 DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.ProxyMiddleware": 90,

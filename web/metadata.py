@@ -157,6 +157,24 @@ TABLES: dict[str, dict[str, Any]] = {
             "message": "说明 · message",
         },
     },
+    "carried_lists": {
+        "description": "未重读的栏目页：谨慎模式下，某晚因其上级栏目页未变且未到轮次而没有重读，"
+        "其条目按上次读取时记入当晚的栏目条目。"
+        " List pages a polite night did not read (the page leading to them was"
+        " unchanged, their turn had not come): their items were listed as at their"
+        " last reading.",
+        "sort_desc": "id",
+        "facets": ["source_id"],
+        "columns": {
+            "id": "编号",
+            "run_id": "抓取 · run",
+            "source_id": "来源 · source",
+            "url": "未重读的栏目页 · the list page not read",
+            "listing_url": "指向它的栏目页（当晚读取，未变） · the unchanged page leading to it",
+            "read_run": "上次读取所在的抓取 · the run of its last reading",
+            "read_at": "上次读取时间（UTC） · its last reading",
+        },
+    },
     "listings": {
         "description": "栏目条目：每次抓取时栏目页中的每一条，及是否被当作年报和原因。"
         " Items of list pages per run and the recognition decision.",

@@ -41,6 +41,7 @@ from crawler.claims import Claims, LocalClaims
 from crawler.fallback import GenericReading
 from crawler.guards import Dropped
 from crawler.items import (
+    Carried,
     FetchRecord,
     Identity,
     KnownDocument,
@@ -60,7 +61,7 @@ from crawler.pages import (
     problem,
 )
 from crawler.recognize import Evidence, classify, parse_date, resolve
-from crawler.verify import due
+from crawler.verify import due, list_due, newest_listed
 from processors.html import ARTICLE_META, BREADCRUMB, CONTENT_XPATHS
 from processors.identity import REPORT, compact
 from processors.text import sniff
@@ -228,6 +229,10 @@ class ReportSpider(GenericReading, scrapy.Spider):
         self.verify_days = verify_days
         self.started = datetime.now(UTC)
         self.deferred: set[str] = set()
+        # list pages carried forward from their last reading tonight (carry_lists)
+        self.carried: set[str] = set()
+        self.newest = newest_listed(self.lists.values())  # by source
+        self.page_of = _pages_of(self.known)  # a file's turn is its page's
         self.allowed_domains = sorted({host for s in sources for host in s.hosts})
 
     @classmethod
@@ -393,6 +398,98 @@ class ReportSpider(GenericReading, scrapy.Spider):
             listed=True,
         )
         yield from self.parse_page(response)
+
+    # ------------------------------------------------------------------ carried list pages
+    def carry_lists(
+        self, response: scrapy.http.Response, output: list[Any]
+    ) -> Iterator[Any]:
+        """A list page's output, with the list pages it leads to that are not due
+        carried forward from their last reading (crawler/verify.py ``list_due``) —
+        when this page was read unchanged: the same items as at its last reading, and
+        every list page that reading led to asked for again. (A page whose reading
+        changed asks for all of them: a new report at the top shifts every page after.)
+
+        Called by CarryListsMiddleware with the page's whole output. Every list
+        request leaving a list page is marked with it (``from_list``, recorded as the
+        capture's ``listing_url``): how the next night knows what a page leads to.
+        """
+        pages = [item for item in output if _list_request(item)]
+        for request in pages:
+            request.meta.setdefault("from_list", response.url)
+        if (
+            not pages
+            or self.verify_days <= 0
+            or not self.read_unchanged(response, output)
+        ):
+            yield from output
+            return
+        source = self.source_of(response)
+        for item in output:
+            if not _list_request(item):
+                yield item
+            elif item.url in self.carried:
+                continue  # carried already (from another unchanged page)
+            elif item.method != "GET" or list_due(
+                item.url,
+                self.lists.get(item.url),
+                self.started,
+                self.verify_days,
+                self.newest.get(source.id),
+            ):
+                yield item
+            else:
+                last = self.lists[item.url]
+                yield from self.carry(item.url, source, last, response.url)
+
+    def read_unchanged(self, response: scrapy.http.Response, output: list[Any]) -> bool:
+        """Whether this list page read as at its last reading: the same items, in the
+        same order, and every list page that reading led to asked for again."""
+        request = requested(response)
+        redirects = response.meta.get("redirect_urls") or [request.url]
+        last = self.lists.get(redirects[0])
+        if last is None or request.method != "GET":
+            return False
+        if any(isinstance(item, FetchRecord) and item.failure for item in output):
+            return False
+        items = [
+            (entry.url, entry.title, entry.listed_date)
+            for batch in output
+            if isinstance(batch, ListingBatch) and batch.list_url == response.url
+            for entry in batch.entries
+        ]
+        asked = {item.url for item in output if _list_request(item)}
+        return last.leads_to <= asked and items == [
+            (item.url, item.title, item.listed_date) for item in last.items
+        ]
+
+    def carry(
+        self, url: str, source: Source, last: KnownList, parent: str
+    ) -> Iterator[Any]:
+        """A list page not read tonight (``parent`` was read unchanged): its items
+        listed as at its last reading (each decided as then, a report asked for when
+        it is due), so none goes missing; the batch, even empty, records the carrying."""
+        if last.read_run is None or last.read_at is None:  # list_due reads those
+            raise ValueError(f"{url}: carried without a reading")
+        self.carried.add(url)
+        self.crawler.stats.inc_value("nianbao/lists/carried")
+        note = f"carried from the reading of {last.read_at[:10]}: not due tonight"
+        carried = Carried(parent, last.read_run, last.read_at)
+        batch = ListingBatch(self.run_id, source.id, url, carried=carried)
+        for item in last.items:
+            if not self.listed.claim(item.url):
+                continue
+            reason = f"{item.reason} ({note})"
+            batch.entries.append(
+                ListingEntry(
+                    item.url, item.title, item.listed_date, item.decision, reason
+                )
+            )
+            if item.decision == "report":
+                evidence = Evidence(title=item.title, published=item.listed_date)
+                request = self.report_request(item.url, source, evidence, url)
+                if request:
+                    yield request
+        yield batch
 
     def report_request(
         self, url: str, source: Source, evidence: Evidence, listing: str
@@ -715,7 +812,7 @@ class ReportSpider(GenericReading, scrapy.Spider):
             sniffed_type=sniffed,
             declared_charset=_charset(declared),
             used_charset=charset,
-            listing_url=meta.get("listing_url"),
+            listing_url=meta.get("listing_url", meta.get("from_list")),
             link_text=meta.get("link_text"),
             via=via,
             identity=identity,
@@ -780,7 +877,8 @@ class ReportSpider(GenericReading, scrapy.Spider):
         """Whether a known document listed tonight waits for another night (it is not
         due: crawler/verify.py). Its report's files and further pages wait with it,
         each until it is due itself."""
-        if due(known, self.started, self.verify_days, listed_text):
+        page = self.page_of.get(known.url)
+        if due(known, self.started, self.verify_days, listed_text, page):
             return False
         self.deferred.add(known.url)
         self.deferred.update(url for url, _ in known.links)
@@ -789,6 +887,20 @@ class ReportSpider(GenericReading, scrapy.Spider):
         )
         self.crawler.stats.inc_value("nianbao/verify/deferred")
         return True
+
+    def closed(self, reason: str) -> None:
+        """What a polite night did not ask for, in the log (Scrapy calls this last)."""
+        stats = self.crawler.stats
+        carried = stats.get_value("nianbao/lists/carried", 0)
+        waiting = stats.get_value("nianbao/verify/deferred", 0)
+        if carried or waiting:
+            self.logger.info(
+                "not asked for tonight (not due, window %d days): %d list pages "
+                "(carried forward from their last reading), %d known documents",
+                self.verify_days,
+                carried,
+                waiting,
+            )
 
     def recheck_known(self) -> None:
         """When the listings are done: ask again (conditionally) for known documents not listed tonight."""
@@ -800,7 +912,9 @@ class ReportSpider(GenericReading, scrapy.Spider):
             source = self.sources.get(doc.source_id)
             if source is None or url in self.requested:
                 continue
-            if url in self.deferred and not due(doc, self.started, self.verify_days):
+            if url in self.deferred and not due(
+                doc, self.started, self.verify_days, page=self.page_of.get(url)
+            ):
                 self.crawler.stats.inc_value("nianbao/verify/deferred")
                 continue
             request = self.document_request(
@@ -820,6 +934,22 @@ class ReportSpider(GenericReading, scrapy.Spider):
                 "re-checking %d known documents not listed tonight", scheduled
             )
             raise DontCloseSpider
+
+
+def _pages_of(known: dict[str, KnownDocument]) -> dict[str, str]:
+    """The report page of each known file a page links and each further page (a
+    further page's files: the first page)."""
+    page_of: dict[str, str] = {}
+    for doc in known.values():
+        for url, _ in doc.links:
+            page_of.setdefault(url, doc.url)
+        if doc.part_of:
+            page_of[doc.url] = doc.part_of
+    return {url: page_of.get(page, page) for url, page in page_of.items()}
+
+
+def _list_request(item: object) -> bool:
+    return isinstance(item, scrapy.Request) and item.meta.get("kind") == "list"
 
 
 def dead_end(meta: dict[str, Any], failure: str | None) -> str | None:

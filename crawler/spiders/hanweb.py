@@ -41,6 +41,7 @@ from crawler.hanweb_pages import (
     xxgk_unit_year,
     xxgk_year_url,
 )
+from crawler.items import ListingBatch, ListingEntry
 from crawler.pages import (
     Link,
     datastore_records,
@@ -62,6 +63,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
 
     from crawler.detect import Page
+    from crawler.items import KnownDocument
 
 ARTICLE = re.compile(
     r"/art/\d{4}/\d{1,2}/\d{1,2}/art_\d+_\d+\.html|xxgkAnnualReport\.jsp|/module/download/downfile\.jsp"
@@ -318,8 +320,10 @@ class HanwebSpider(ReportSpider):
     # ------------------------------------------------------------------ xxgk: years of a unit
     def xxgk_year_requests(
         self, response: scrapy.http.Response, links: list[Link]
-    ) -> Iterator[scrapy.Request]:
-        """A unit linked at one year only: ask for its other years (``fbtime``)."""
+    ) -> Iterator[Any]:
+        """A unit linked at one year only: ask for its other years (``fbtime``). A
+        year archived as the unit's report and not due tonight (crawler/verify.py) is
+        listed as it was, unasked."""
         source = self.source_of(response)
         first = int(source.quirk("xxgk_first_year", FIRST_REPORT_YEAR))
         years: dict[str, dict[int, str]] = defaultdict(dict)
@@ -333,7 +337,25 @@ class HanwebSpider(ReportSpider):
                 continue  # the page links the unit's years itself
             ((latest, url),) = listed.items()
             for year in range(latest - 1, first - 1, -1):
-                yield self.xxgk_year_request(response, xxgk_year_url(url, year))
+                year_url = xxgk_year_url(url, year)
+                known = self.known.get(year_url)
+                if known is not None and self.defer(known):
+                    yield from self.xxgk_year_listed(response, known)
+                else:
+                    yield self.xxgk_year_request(response, year_url)
+
+    def xxgk_year_listed(
+        self, response: scrapy.http.Response, known: KnownDocument
+    ) -> Iterator[ListingBatch]:
+        """An enumerated year archived as the unit's report, not asked for tonight:
+        listed as :meth:`parse_xxgk_year` lists it when it is read."""
+        self.requested.claim(known.url)
+        if not self.listed.claim(known.url):
+            return
+        title = known.link_text or known.identity.title
+        batch = ListingBatch(self.run_id, self.source_of(response).id, known.url)
+        batch.entries.append(ListingEntry(known.url, title, None, "report", XXGK_YEAR))
+        yield batch
 
     def xxgk_year_request(
         self, response: scrapy.http.Response, url: str

@@ -13,6 +13,7 @@ from archive.blobs import BlobStore
 from archive.db import Archive, ArchiveLocked, CrawlLock, open_archive
 from archive.history import REMOVAL_RUNS, settle_run, store_text
 from archive.recorder import (
+    Carried,
     FetchRecord,
     Identity,
     ListingBatch,
@@ -267,6 +268,44 @@ def test_changed_republished_removed_restored(archive) -> None:
     assert quiet == [[], [], ["delisted"]]  # off the list; its file was not seen gone
     assert _night(archive, None, listed=False) == []  # removed once, not again
     assert _night(archive, b"<html>v3 edited</html>") == ["restored"]
+
+
+def test_an_absence_waits_while_a_page_read_before_it_is_carried(archive) -> None:
+    """A polite night carries list pages forward (crawler/verify.py): a report gone
+    from its page may have moved onto a carried one, so it is not called delisted
+    until every page carried from a reading no later than its last sighting has been
+    read again."""
+    assert _night(archive, b"<html>v1</html>") == ["new_report"]
+    other = "http://example.gov.cn/col/col2/index.html"
+
+    def night(read_run: int) -> list[str]:
+        run = _run(archive)
+        record_fetch(archive.db, archive.blobs, _list_page(run, b"<html>empty</html>"))
+        carried = Carried(LIST, read_run, "2026-12-01T00:00:00Z")
+        record_listing(archive.db, ListingBatch(run, "s", other, carried=carried))
+        settle_run(archive.db, run, ["s"])
+        return [
+            k
+            for (k,) in archive.db.execute(
+                "SELECT kind FROM events WHERE run_id = ?", [run]
+            )
+        ]
+
+    # carried from night 1's reading (when the report was last seen), night after night
+    waiting = [night(read_run=1) for _ in range(REMOVAL_RUNS + 1)]
+    assert waiting == [[]] * (REMOVAL_RUNS + 1)
+    assert archive.db.execute(
+        "SELECT status, missing_runs FROM reports"
+    ).fetchone() == (
+        "present",
+        REMOVAL_RUNS + 1,
+    )
+    # the carried page was read again (on night 3) and carried since: the absence holds
+    assert night(read_run=3) == ["delisted"]
+    ((message,),) = archive.db.execute(
+        "SELECT message FROM events WHERE kind = 'delisted'"
+    ).fetchall()
+    assert message.startswith(f"not listed for {REMOVAL_RUNS + 2} runs, ")
 
 
 def test_an_incomplete_listing_never_counts_towards_removal(archive) -> None:

@@ -1,14 +1,21 @@
 """The crawl benches' harness (bench/crawl_bench.py): B10's peak RSS of the crawl
 process, told apart from its parse workers and anything else under it; B1's baselines
-over nianbao's own link graph."""
+over nianbao's own link graph; B3 polite's day between its nights."""
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from bench.crawl_bench import b10_memory, baselines, crawl_command, crawl_roles
+from bench.crawl_bench import (
+    a_day_passes,
+    b10_memory,
+    baselines,
+    crawl_command,
+    crawl_roles,
+)
 from bench.measure import rows, run
 
 if TYPE_CHECKING:
@@ -57,3 +64,25 @@ def test_b1_runs_the_bare_spider_and_the_peer_over_nianbaos_link_graph(
     for path, checksum in files:  # the FilesPipeline's own MD5 of what it stored
         stored = (tmp_path / "peer" / "files" / path).read_bytes()
         assert hashlib.md5(stored).hexdigest() == checksum
+
+
+def test_b3_polite_s_second_night_comes_a_day_later(archive_copy: Path) -> None:
+    """Every time the crawl decides by (when things were read and verified, the runs)
+    moves back one day, to the millisecond; nothing else changes."""
+    db = archive_copy / "archive.db"
+    query = "SELECT id, started, ended FROM {} ORDER BY id"
+    before = {t: rows(db, query.format(t)) for t in ("captures", "runs")}
+    counts = rows(db, "SELECT COUNT(*), COUNT(DISTINCT url) FROM captures")
+    a_day_passes(db)
+    for table, earlier in before.items():
+        after = rows(db, query.format(table))
+        assert len(after) == len(earlier) > 0
+        for (i, *was), (j, *now) in zip(earlier, after, strict=True):
+            assert i == j
+            for old, new in zip(was, now, strict=True):
+                if old is None:
+                    assert new is None
+                    continue
+                shift = datetime.fromisoformat(old) - datetime.fromisoformat(new)
+                assert shift == timedelta(days=1), (table, old, new)
+    assert rows(db, "SELECT COUNT(*), COUNT(DISTINCT url) FROM captures") == counts

@@ -146,6 +146,40 @@ def test_a_second_night_asks_every_known_document_conditionally(
     ) == [("attachment", 304, 8), ("page", 304, 33)]
 
 
+def test_a_polite_second_night_reads_sanmen_s_first_pages_and_lists_as_the_first(
+    crawled: Path, tmp_path: Path, replica_at
+) -> None:
+    """With a window (crawler/verify.py), an unchanged night of sanmen reads the
+    column and the jpage group that leads to the next; its 27 empty year pages and the
+    last group are carried forward, the years archived as reports are listed unasked
+    (none is recent), and every item is listed as on night 1."""
+    data = tmp_path / "archive"
+    shutil.copytree(crawled, data, ignore=shutil.ignore_patterns("crawl.lock"))
+    done = run_crawl(
+        data, replica_at(1).proxy, "--source", "sanmen", "--verify-days", "7"
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert events(data, 2) == []
+    column = "http://www.sanmen.gov.cn/col/col1229290123/index.html"
+    asked = rows(data, "SELECT url FROM captures WHERE run_id = 2 ORDER BY url")
+    assert [url for (url,) in asked] == [
+        column,
+        "http://www.sanmen.gov.cn/module/web/jpage/dataproxy.jsp?page=1&appid=1"
+        "&webid=2871&path=/&columnid=1229290123&sourceContentType=1&unitid=290123"
+        "&webname=%E4%B8%89%E9%97%A8%E5%8E%BF%E4%BA%BA%E6%B0%91%E6%94%BF%E5%BA%9C"
+        "&permissiontype=0",
+    ]
+    carried = rows(data, "SELECT url, listing_url FROM carried_lists WHERE run_id = 2")
+    assert len(carried) == 28
+    assert sum("xxgkAnnualReport.jsp" in url for url, _ in carried) == 27
+    listed = "SELECT list_url, url, title, decision FROM listings WHERE run_id = ? AND source_id = 'sanmen'"
+    assert sorted(rows(data, listed, (2,))) == sorted(rows(data, listed, (1,)))
+    assert rows(
+        data,
+        "SELECT COUNT(*) FROM reports WHERE source_id = 'sanmen' AND last_seen_run != 2",
+    ) == [(0,)]
+
+
 # ---------------------------------------------------------------- detection
 def _start_page(replica: ReplicaThread, source_id: str) -> Page:
     (url,) = source(source_id).start_urls

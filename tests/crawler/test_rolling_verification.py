@@ -1,6 +1,7 @@
 """Unchanged nights at real-site settings (issue 16 item 5, crawler/verify.py): the
-lists every night, a listed known report asked for again only when it is due, and a
-silent edit still caught within the window. Real `nianbao crawl` subprocesses
+first list pages every night and the rest when due (carried forward from their last
+reading meanwhile, nothing lost), a listed known report asked for again only when it
+is due, and a silent edit and a new report still caught. Real `nianbao crawl` subprocesses
 against the replica's nights; the window is set with ``--verify-days`` (a crawl of
 the replica is not polite, so its default is every night)."""
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from archive.history import REMOVAL_RUNS
 from crawler.verify import RECENT_YEARS
 from tests.crawler.helpers import events, rows, run_crawl
 
@@ -19,12 +21,12 @@ if TYPE_CHECKING:
     from replica.server import ReplicaThread
 
 
-def _fetched(data: Path, run: int) -> int:
-    """Report pages and files asked for on night ``run``."""
+def _fetched(data: Path, run: int, lists: bool = False) -> int:
+    """Report pages and files (``lists``: list pages) asked for on night ``run``."""
     ((count,),) = rows(
         data,
-        "SELECT COUNT(*) FROM captures WHERE run_id = ? AND kind != 'list'",
-        (run,),
+        "SELECT COUNT(*) FROM captures WHERE run_id = ? AND (kind = 'list') = ?",
+        (run, lists),
     )
     return int(count)
 
@@ -88,3 +90,52 @@ def test_an_unchanged_next_night_asks_only_for_recent_reports(
         archive_copy, "SELECT COUNT(*) FROM captures WHERE run_id = 2 AND kind = 'list'"
     )
     assert lists > 0  # the lists are read every night
+
+
+def _listed(data: Path, run: int) -> set[tuple[str, str, str]]:
+    return {
+        (url, title, decision)
+        for url, title, decision in rows(
+            data,
+            "SELECT url, title, decision FROM listings WHERE run_id = ?",
+            (run,),
+        )
+    }
+
+
+def test_unchanged_nights_carry_list_pages_and_lose_no_report(
+    archive_copy: Path, replica_at: Callable[[int], ReplicaThread]
+) -> None:
+    """Night after unchanged night, the list pages not due are carried forward from
+    their last reading: every item is listed as on night 1, no report goes missing
+    (not past REMOVAL_RUNS either), and a window later every list page is read."""
+    first = _listed(archive_copy, 1)
+    for night in range(2, REMOVAL_RUNS + 3):
+        done = run_crawl(archive_copy, replica_at(1).proxy, "--verify-days", "7")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "list pages (carried forward from their last reading)" in done.stderr
+        assert events(archive_copy, night) == []
+        assert _listed(archive_copy, night) == first
+        assert _fetched(archive_copy, night, lists=True) < _fetched(
+            archive_copy, 1, lists=True
+        )
+        assert rows(
+            archive_copy,
+            "SELECT COUNT(*) FROM reports WHERE last_seen_run != ? OR status != 'present'",
+            (night,),
+        ) == [(0,)]
+    carried = rows(
+        archive_copy,
+        "SELECT COUNT(*) FROM listings WHERE run_id = 2 AND reason LIKE '%not due tonight)'",
+    )[0][0]
+    assert carried > 0
+    # a window later, nothing has been read for 7 days: every list page is due
+    _days_pass(archive_copy, 8)
+    done = run_crawl(archive_copy, replica_at(1).proxy, "--verify-days", "7")
+    assert done.returncode == 0, done.stdout + done.stderr
+    night = REMOVAL_RUNS + 3
+    assert _fetched(archive_copy, night, lists=True) == _fetched(
+        archive_copy, 1, lists=True
+    )
+    assert _listed(archive_copy, night) == first
+    assert events(archive_copy, night) == []
