@@ -383,7 +383,7 @@ def summary_table(result: CrawlResult) -> str:
         shown = [s for s in shown if _noteworthy(s)][:SUMMARY_ROWS]
     for s in shown:
         values = (
-            s.list_pages,
+            f"{s.list_pages}+{s.carried}" if s.carried else s.list_pages,
             s.reports,
             s.new,
             s.changed,
@@ -402,6 +402,11 @@ def summary_table(result: CrawlResult) -> str:
         lines.append(
             f"… {more} more sources with news and {quiet} with nothing new "
             "(`nianbao sources --check` lists every source)"
+        )
+    if any(s.carried for s in shown):
+        lines.append(
+            "list pages: read+carried (not due tonight: their items listed as at their "
+            "last reading; crawler/verify.py)"
         )
     c = result.counts
     megabytes = c.bytes_downloaded / 1e6

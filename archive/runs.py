@@ -191,6 +191,7 @@ class SourceSummary:
     failed: int
     unreachable: str
     fell_back: str = ""  # how its list was read instead of by its family, if it was
+    carried: int = 0  # list pages carried forward from their last reading (not read)
 
 
 def source_summaries(
@@ -204,6 +205,11 @@ def source_summaries(
         db,
         "SELECT source_id, COUNT(*) FROM captures WHERE run_id = ?"
         " AND kind = 'list' AND outcome = 'listed' GROUP BY source_id",
+        [run_id],
+    )
+    carried = _by_source(
+        db,
+        "SELECT source_id, COUNT(*) FROM carried_lists WHERE run_id = ? GROUP BY source_id",
         [run_id],
     )
     reports = _by_source(
@@ -250,6 +256,7 @@ def source_summaries(
                 failed=len(failed),
                 unreachable=", ".join(unreachable),
                 fell_back=_fell_back(fallbacks[source]) if source in fallbacks else "",
+                carried=carried.get(source, 0),
             )
         )
     return out

@@ -45,3 +45,16 @@ def test_a_run_of_many_sources_lists_only_those_with_news() -> None:
     assert (
         f"… {100 - SUMMARY_ROWS} more sources with news and 0 with nothing new" in table
     )
+
+
+def test_list_pages_carried_forward_are_counted_beside_those_read() -> None:
+    carried = SourceSummary("sanmen", 2, 20, 0, 0, 0, 0, 0, "", carried=28)
+    lines = summary_table(
+        CrawlResult(1, "complete", COUNTS, [quiet("wip"), carried])
+    ).splitlines()
+    assert lines[2].split()[:2] == ["wip", "1"]
+    assert lines[3].split()[:3] == ["sanmen", "2+28", "20"]
+    assert len(lines[3].rstrip()) == len(lines[2].rstrip())  # aligned
+    assert lines[4].startswith("list pages: read+carried (not due tonight")
+    plain = summary_table(CrawlResult(1, "complete", COUNTS, [quiet("wip")]))
+    assert "carried" not in plain
