@@ -46,6 +46,8 @@ class CrawlTuning:
     min_free_mb: float = 256.0  # a crawl refuses to start with less free space
     # A distributed run waits this long for its Redis to come back before giving up.
     redis_patience: float = 300.0
+    # A Redis call that takes longer has failed: Redis stalled (workers and coordinator).
+    redis_timeout: float = 10.0
 
     @classmethod
     def from_env(cls) -> CrawlTuning:
@@ -54,6 +56,7 @@ class CrawlTuning:
             retries=int(_number("NIANBAO_RETRY_TIMES", 3, whole=True, zero=True)),
             min_free_mb=_number("NIANBAO_MIN_FREE_MB", 256.0, zero=True),
             redis_patience=_number("NIANBAO_REDIS_PATIENCE", 300.0, zero=True),
+            redis_timeout=_number("NIANBAO_REDIS_TIMEOUT", 10.0),
         )
 
 

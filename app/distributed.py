@@ -85,12 +85,13 @@ class WorkerPlan:
         return {s.family for s in self.crawl.sources}
 
 
-def connect(url: str) -> Redis:
-    """A client of the Redis at ``url``, checked with a PING.
+def connect(url: str, timeout: float = 10.0) -> Redis:
+    """A client of the Redis at ``url``, checked with a PING; a call taking longer
+    than ``timeout`` seconds fails (``NIANBAO_REDIS_TIMEOUT``: app/config.py).
 
     :raises RedisUnavailable: when it does not answer.
     """
-    server = Redis.from_url(url, socket_timeout=10.0, socket_connect_timeout=5.0)
+    server = Redis.from_url(url, socket_timeout=timeout, socket_connect_timeout=5.0)
     try:
         server.ping()
     except RedisError as exc:
@@ -164,7 +165,7 @@ class Coordinator:
         self.plan = plan
         self.worker_plan = worker_plan
         self.url = plan.redis
-        self.server = connect(plan.redis)
+        self.server = connect(plan.redis, plan.tuning.redis_timeout)
         self.keys = RunKeys(worker_plan.run_id)
         self.processes: list[subprocess.Popen[bytes]] = []
         self.signals: list[int] = []

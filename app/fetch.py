@@ -105,6 +105,7 @@ def scrapy_settings(plan: CrawlPlan, run_id: int) -> Settings:
             "NIANBAO_PROXY": plan.proxy,
             "DOWNLOAD_TIMEOUT": plan.tuning.timeout,
             "RETRY_TIMES": plan.tuning.retries,
+            "NIANBAO_REDIS_TIMEOUT": plan.tuning.redis_timeout,  # a worker's calls
             "LOG_INSTALL_ROOT_HANDLER": False,  # the command line owns logging
         },
         priority="cmdline",

@@ -216,6 +216,7 @@ def test_a_switch_that_is_neither_on_nor_off_is_refused(
         ("NIANBAO_PARSE_TIMEOUT", "0", "expected a number above 0"),
         ("NIANBAO_PARSE_WORKERS", "1.5", "expected a whole number above 0"),
         ("NIANBAO_DOWNLOAD_TIMEOUT", "nan", "expected a number above 0"),
+        ("NIANBAO_REDIS_TIMEOUT", "0", "expected a number above 0"),
         (
             "NIANBAO_PARSE_DURING_CRAWL",
             "maybe",
@@ -241,3 +242,16 @@ def test_zero_retries_and_no_free_space_floor_are_settings_not_errors(
     monkeypatch.setenv("NIANBAO_MIN_FREE_MB", "0")
     tuning = CrawlTuning.from_env()
     assert (tuning.retries, tuning.min_free_mb) == (0, 0)
+
+
+def test_redis_s_timeout_reaches_the_workers_settings(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    from app.crawl import CrawlPlan
+    from app.fetch import scrapy_settings
+
+    monkeypatch.setenv("NIANBAO_REDIS_TIMEOUT", "2.5")
+    tuning = CrawlTuning.from_env()
+    assert tuning.redis_timeout == 2.5
+    plan = CrawlPlan(sources=[], data=tmp_path, tuning=tuning)
+    assert scrapy_settings(plan, 1).getfloat("NIANBAO_REDIS_TIMEOUT") == 2.5

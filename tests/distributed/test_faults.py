@@ -32,7 +32,9 @@ if TYPE_CHECKING:
 COMPARED = ("reports", "documents", "versions", "current", "events", "alerts")
 
 
-def start_crawl(data: Path, proxy: str, redis: str) -> subprocess.Popen[str]:
+def start_crawl(
+    data: Path, proxy: str, redis: str, **env: str
+) -> subprocess.Popen[str]:
     command = [sys.executable, "-m", "app", "crawl", "--proxy", proxy]
     command += ["--data", str(data), "--redis", redis, "--workers", "2"]
     return subprocess.Popen(
@@ -40,7 +42,7 @@ def start_crawl(data: Path, proxy: str, redis: str) -> subprocess.Popen[str]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, **FAST, "NIANBAO_ALERTS": "", "NIANBAO_CONFIG": ""},
+        env={**os.environ, **FAST, "NIANBAO_ALERTS": "", "NIANBAO_CONFIG": "", **env},
     )
 
 
@@ -126,7 +128,8 @@ def test_redis_stopped_mid_crawl_is_waited_for_and_the_run_completes(
     same_as(data, night1)
 
 
-@pytest.mark.parametrize("stall", ["DEBUG SLEEP 14", "CLIENT PAUSE 14000"])
+# Stalls longer than the calls' timeout (NIANBAO_REDIS_TIMEOUT, 3 s here: 10 by default)
+@pytest.mark.parametrize("stall", ["DEBUG SLEEP 6", "CLIENT PAUSE 6000"])
 def test_redis_stalled_mid_crawl_is_waited_for_and_the_run_completes(
     stall: str,
     tmp_path: Path,
@@ -135,7 +138,9 @@ def test_redis_stalled_mid_crawl_is_waited_for_and_the_run_completes(
     replica_at: Callable[[int], Any],
 ) -> None:
     data = tmp_path / "archive"
-    crawl = start_crawl(data, replica_at(1).proxy, redis_server.url)
+    crawl = start_crawl(
+        data, replica_at(1).proxy, redis_server.url, NIANBAO_REDIS_TIMEOUT="3"
+    )
     wait_for(lambda: captures(data) >= 40, 120, "40 captures")
     client = redis_server.client()
     if stall.startswith("DEBUG"):
