@@ -111,6 +111,12 @@ def requested(response: scrapy.http.Response) -> scrapy.Request:
     return response.request
 
 
+def asked_url(meta: dict[str, Any], request: scrapy.Request) -> str:
+    """The URL a fetch asked for (before redirects): its capture's ``url``."""
+    redirects = meta.get("redirect_urls")
+    return str(redirects[0]) if redirects else request.url
+
+
 def anchor_title(anchor: Selector) -> str:
     """A link's title: its ``title`` attribute, else its text."""
     return (
@@ -445,8 +451,7 @@ class ReportSpider(GenericReading, scrapy.Spider):
         """Whether this list page read as at its last reading: the same items, in the
         same order, and every list page that reading led to asked for again."""
         request = requested(response)
-        redirects = response.meta.get("redirect_urls") or [request.url]
-        last = self.lists.get(redirects[0])
+        last = self.lists.get(asked_url(response.meta, request))
         if last is None or request.method != "GET":
             return False
         if any(isinstance(item, FetchRecord) and item.failure for item in output):
@@ -796,7 +801,7 @@ class ReportSpider(GenericReading, scrapy.Spider):
             run_id=self.run_id,
             source_id=meta["source"],
             kind=meta["kind"],
-            url=redirects[0] if redirects else request.url,
+            url=asked_url(meta, request),
             method=request.method,
             started=meta.get("fetch_started", utc_now()),
             ended=meta.get("fetch_ended", utc_now()),
@@ -851,9 +856,7 @@ class ReportSpider(GenericReading, scrapy.Spider):
             run_id=self.run_id,
             source_id=meta["source"],
             kind=meta["kind"],
-            url=redirects[0]
-            if redirects
-            else request.url,  # the URL that was asked for
+            url=asked_url(meta, request),
             method=request.method,
             started=meta.get("fetch_started", utc_now()),
             ended=utc_now(),
