@@ -168,8 +168,13 @@ class TreeSampler:
             grew = bool(below)
         for pid in tree & cpu.keys():
             seen = self.seen.get(pid)
-            if seen is None:
-                seen = self.seen[pid] = Seen(self.role(pid, _cmdline(pid)))
+            if seen is None or seen.role == "other":
+                # A child seen between its fork and its exec still shows the parent's
+                # command line: ask again until it has a role, and count its peak
+                # from the exec on (the fork's high-water mark is the parent's).
+                role = self.role(pid, _cmdline(pid))
+                if seen is None or role != seen.role:
+                    seen = self.seen[pid] = Seen(role)
             seen.cpu_s = max(seen.cpu_s, cpu[pid])
             seen.peak_rss_mb = max(seen.peak_rss_mb, _peak_rss_mb(pid))
         self.timeline.append((time.time(), sum(s.cpu_s for s in self.seen.values())))
