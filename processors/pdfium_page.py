@@ -42,6 +42,7 @@ from pdfminer.fontmetrics import FONT_METRICS
 from pdfplumber.table import TableFinder, TableSettings
 from pdfplumber.utils.text import LIGATURES, dedupe_chars
 
+from processors import native
 from processors.text import page_share
 
 if TYPE_CHECKING:
@@ -417,6 +418,8 @@ _generated = _fast(pdfium_c.FPDFText_IsGenerated, _INT, _VOID, _INT)
 _object_font = _fast(pdfium_c.FPDFTextObj_GetFont, _VOID, _VOID)
 _font_size = _fast(pdfium_c.FPDFTextObj_GetFontSize, _INT, _VOID, _VOID)
 _origin = _fast(pdfium_c.FPDFText_GetCharOrigin, _INT, _VOID, _INT, _VOID, _VOID)
+_UNMAPPED_AT = ctypes.cast(pdfium_c.FPDFText_HasUnicodeMapError, _VOID).value
+_ORIGIN_AT = ctypes.cast(pdfium_c.FPDFText_GetCharOrigin, _VOID).value
 
 
 @dataclass(frozen=True, slots=True)
@@ -452,6 +455,34 @@ def _text(raw: Any, count: int) -> str | None:
     return text if len(text) == count else None
 
 
+def _origins(page: int, count: int) -> tuple[list[float], list[float]] | None:
+    """Every char's origin (x and y lists), or None when a char has no Unicode
+    mapping. In one C call (processors/native) where the loop could be built;
+    otherwise one C-level pass per question through ``map``, which costs less than
+    a Python loop (PDFium's answers written straight into arrays)."""
+    xs, ys = (ctypes.c_double * count)(), (ctypes.c_double * count)()
+    if native.LOOP is not None:
+        if native.LOOP(page, count, _UNMAPPED_AT, _ORIGIN_AT, xs, ys) >= 0:
+            return None
+        return list(xs), list(ys)
+    indexes = range(count)
+    if any(map(_unmapped, itertools.repeat(page, count), indexes)):
+        return None
+    x_at, y_at = ctypes.addressof(xs), ctypes.addressof(ys)
+    step = ctypes.sizeof(ctypes.c_double)
+    collections.deque(
+        map(
+            _origin,
+            itertools.repeat(page, count),
+            indexes,
+            range(x_at, x_at + step * count, step),
+            range(y_at, y_at + step * count, step),
+        ),
+        maxlen=0,
+    )
+    return list(xs), list(ys)
+
+
 def _chars(
     textpage: Any, height: float, order: dict[int, tuple[int, Matrix]]
 ) -> list[Glyph] | None:
@@ -472,29 +503,13 @@ def _chars(
     if BAD_CODES.intersection(text):
         return None  # no Unicode for a char: pdfminer writes (cid:N), only it can
     page = ctypes.cast(raw, ctypes.c_void_p).value or 0
-    # One C-level pass per question, over every char: the calls cost less so than
-    # through a Python loop (PDFium's answers written straight into arrays).
-    indexes = range(count)
-    pages = itertools.repeat(page, count)
-    if any(map(_unmapped, pages, indexes)):
+    origins = _origins(page, count)
+    if origins is None:
         return None  # pdfminer writes (cid:N): only pdfplumber gives the same
     spans = _object_spans(page, text)
     if spans is None:
         return None
-    xs, ys = (ctypes.c_double * count)(), (ctypes.c_double * count)()
-    x_at, y_at = ctypes.addressof(xs), ctypes.addressof(ys)
-    step = ctypes.sizeof(ctypes.c_double)
-    collections.deque(
-        map(
-            _origin,
-            itertools.repeat(page, count),
-            indexes,
-            range(x_at, x_at + step * count, step),
-            range(y_at, y_at + step * count, step),
-        ),
-        maxlen=0,
-    )
-    x_list, y_list = list(xs), list(ys)
+    x_list, y_list = origins
     runs: dict[int, _Run | None] = {}
     fonts: dict[int, _Font | None] = {}
     make = tuple.__new__  # Glyph(...) through its Python __new__ costs twice as much
