@@ -17,8 +17,13 @@ import json
 import sqlite3
 from typing import TYPE_CHECKING, Any
 
+import pytest
+
 from replica.casebook import Case, cases
 from web.search import parse_query, search
+
+# one pytest-xdist worker runs these: the session fixture they share is built once
+pytestmark = pytest.mark.xdist_group("casebook")
 
 if TYPE_CHECKING:
     from pathlib import Path

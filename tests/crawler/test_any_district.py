@@ -29,6 +29,9 @@ from replica.server import ReplicaThread
 from tests.commands import run
 from tests.crawler.helpers import FAST, rows, run_crawl
 
+# one pytest-xdist worker runs these: the session fixture they share is built once
+pytestmark = pytest.mark.xdist_group("every-night1")
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from pathlib import Path

@@ -16,6 +16,9 @@ import pytest
 
 from tests.crawler.helpers import rows
 
+# one pytest-xdist worker runs these: the session fixture they share is built once
+pytestmark = pytest.mark.xdist_group("every-night1")
+
 if TYPE_CHECKING:
     from pathlib import Path
 

@@ -73,7 +73,8 @@ def test_each_host_waits_its_delay_across_workers_while_hosts_go_in_parallel(
         gaps = [b - a for a, b in itertools.pairwise(starts)]
         assert min(gaps) >= 0.4 * 0.5 - 0.02, (host, gaps)  # the jitter's floor
     # in parallel: each host's first request at once, not after the other host's five
-    assert max(times["a.gov.cn"][0], times["b.gov.cn"][0]) < 0.2
+    # (after the other's five would be 0.8 s at least: four gaps of the jitter's floor)
+    assert max(times["a.gov.cn"][0], times["b.gov.cn"][0]) < 0.5
     assert len(one) == 0
 
 

@@ -20,7 +20,8 @@ from tests.web.browsing import chromium_page, served_copy
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
-pytestmark = pytest.mark.browser
+# one pytest-xdist worker runs these and test_casebook_night.py: the night is built once
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("casebook")]
 ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 SCANNED = (
     "诸城市贾悦镇人民政府",
