@@ -85,11 +85,12 @@ CHROMIUM_ARGS = [
 ]
 # Merged into the custom_settings of families whose list pages need JavaScript.
 # Only list pages go through the browser; documents are always plain HTTP.
-# scrapy-playwright starts one browser per scheme it handles, at spider start: the
-# JavaScript lists we know (Fujian portals) are all HTTPS, so only https goes through it.
+# The handler (crawler/browser.py) starts Playwright at the first page it renders, one
+# per scheme it handles: the JavaScript lists we know (Fujian portals) are all HTTPS,
+# so only https goes through it.
 PLAYWRIGHT_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_HANDLERS": {
-        "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+        "https": "crawler.browser.LazyPlaywrightHandler",
     },
     "PLAYWRIGHT_ABORT_REQUEST": "crawler.middlewares.skip_decoration",
     "PLAYWRIGHT_BROWSER_TYPE": "chromium",

@@ -34,8 +34,8 @@ if TYPE_CHECKING:
 GENERIC_SETTINGS: dict[str, Any] = {
     **PLAYWRIGHT_SETTINGS,
     "DOWNLOAD_HANDLERS": {
-        "http": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
-        "https": "scrapy_playwright.handler.ScrapyPlaywrightDownloadHandler",
+        "http": "crawler.browser.LazyPlaywrightHandler",
+        "https": "crawler.browser.LazyPlaywrightHandler",
     },
 }
 
