@@ -38,15 +38,21 @@ def sources(args: tuple[str, ...] | list[str]) -> list[str]:
 
 
 def run_crawl(
-    data: Path, proxy: str, *args: str, env: dict[str, str] | None = None
+    data: Path,
+    proxy: str,
+    *args: str,
+    env: dict[str, str] | None = None,
+    verbose: bool = False,
 ) -> subprocess.CompletedProcess[str]:
     """One crawl in its own process (Twisted's reactor cannot restart), through
-    ``proxy``; of the :data:`CORE` sources unless ``args`` name others."""
+    ``proxy``; of the :data:`CORE` sources unless ``args`` name others. ``verbose``:
+    `nianbao -v` (the libraries' INFO lines too)."""
     return subprocess.run(
         [
             sys.executable,
             "-m",
             "app",
+            *(["-v"] if verbose else []),
             "crawl",
             "--proxy",
             proxy,

@@ -8,14 +8,13 @@ page it renders.
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from typing import TYPE_CHECKING
 
-from tests.crawler.helpers import FAST, rows
+from tests.conftest import NO_CHANNELS
+from tests.crawler.helpers import rows, run_crawl
 
 if TYPE_CHECKING:
+    import subprocess
     from pathlib import Path
 
     from replica.server import ReplicaThread
@@ -25,25 +24,7 @@ STARTED = "Starting download handler"  # scrapy-playwright's log line when it st
 
 def _crawl(data: Path, proxy: str, *sources: str) -> subprocess.CompletedProcess[str]:
     picked = [arg for source in sources for arg in ("--source", source)]
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "app",
-            "-v",
-            "crawl",
-            "--proxy",
-            proxy,
-            "--data",
-            str(data),
-            *picked,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=600,
-        env={**os.environ, **FAST, "NIANBAO_ALERTS": "", "NIANBAO_CONFIG": ""},
-        check=False,
-    )
+    return run_crawl(data, proxy, *picked, env=NO_CHANNELS, verbose=True)
 
 
 def test_a_crawl_that_renders_nothing_never_starts_playwright(
