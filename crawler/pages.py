@@ -331,6 +331,8 @@ def flipbook_pages(html: str) -> list[str]:
     also published as ``files/basic-html/page1.html`` …), relative to the book, in
     order: the pages it links, else as many as its ``totalPageCount``. Empty for any
     other page."""
+    if "basic-html/page" not in html:
+        return []  # most pages: the pattern would try every quote mark for nothing
     linked = {int(n): url for url, n in FLIPBOOK_PAGE.findall(html)}
     if not linked:
         return []
